@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  collectCoverageFrom: ['src/checks/**/*.ts', 'src/verdict/**/*.ts', 'src/config/**/*.ts'],
+  coverageThreshold: { global: { lines: 80, branches: 70 } },
+  testTimeout: 30000,
+};

@@ -1,0 +1,88 @@
+/** Reading Sigstore bundle files: one bundle (JSON) or several (JSON Lines). */
+import {
+  BUNDLE_V01_MEDIA_TYPE,
+  BUNDLE_V02_MEDIA_TYPE,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  BUNDLE_V03_MEDIA_TYPE,
+  bundleFromJSON,
+  type Bundle,
+} from '@sigstore/bundle';
+import { describeThrown } from '../../errors.js';
+
+/** The bundle versions this gate knows. Any other media type is refused. */
+export const KNOWN_BUNDLE_MEDIA_TYPES: readonly string[] = [
+  BUNDLE_V01_MEDIA_TYPE,
+  BUNDLE_V02_MEDIA_TYPE,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  BUNDLE_V03_MEDIA_TYPE,
+];
+
+export type ParsedBundle =
+  | { ok: true; bundle: Bundle; mediaType: string; line?: number }
+  | { ok: false; step: 'bundle-parse' | 'bundle-version'; message: string; line?: number };
+
+/**
+ * Splits a bundle file into bundles. A file that is one JSON value is one bundle; otherwise each
+ * non-empty line must be one (JSON Lines, as the GitHub attestations API and `gh` write them).
+ */
+export function parseBundleFile(text: string): ParsedBundle[] {
+  const trimmed = text.trim();
+  if (trimmed === '')
+    return [{ ok: false, step: 'bundle-parse', message: 'the bundle file is empty' }];
+  let whole: unknown;
+  try {
+    whole = JSON.parse(trimmed);
+  } catch {
+    const lines = text.split('\n');
+    const parsed: ParsedBundle[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        parsed.push(toBundle(JSON.parse(line) as unknown, i + 1));
+      } catch (err) {
+        parsed.push({
+          ok: false,
+          step: 'bundle-parse',
+          line: i + 1,
+          message: `line ${i + 1} is not valid JSON: ${describeThrown(err)}`,
+        });
+      }
+    });
+    return parsed;
+  }
+  return [toBundle(whole)];
+}
+
+function toBundle(json: unknown, line?: number): ParsedBundle {
+  const at = line === undefined ? {} : { line };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, step: 'bundle-parse', message: 'a bundle must be a JSON object', ...at };
+  }
+  const mediaType = (json as { mediaType?: unknown }).mediaType;
+  if (typeof mediaType !== 'string') {
+    return { ok: false, step: 'bundle-parse', message: 'the bundle has no mediaType', ...at };
+  }
+  if (!KNOWN_BUNDLE_MEDIA_TYPES.includes(mediaType)) {
+    return {
+      ok: false,
+      step: 'bundle-version',
+      message: `unknown bundle media type ${JSON.stringify(mediaType)}; known: ${KNOWN_BUNDLE_MEDIA_TYPES.join(', ')}`,
+      ...at,
+    };
+  }
+  try {
+    return { ok: true, bundle: bundleFromJSON(json), mediaType, ...at };
+  } catch (err) {
+    const fields = (err as { fields?: unknown } | null)?.fields;
+    const detail =
+      Array.isArray(fields) && fields.length > 0
+        ? ` (missing or invalid: ${fields.join(', ')})`
+        : '';
+    return {
+      ok: false,
+      step: 'bundle-parse',
+      message: `invalid bundle: ${describeThrown(err)}${detail}`,
+      ...at,
+    };
+  }
+}

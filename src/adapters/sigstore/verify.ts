@@ -1,0 +1,208 @@
+/**
+ * Cryptographic verification of Sigstore bundles with @sigstore/verify. Identity policy is NOT
+ * applied here (the library's SAN policy is an unanchored regex): this returns who signed, and the
+ * signatures check decides whether that signer is allowed.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Bundle } from '@sigstore/bundle';
+import { toSignedEntity, VerificationError, Verifier, type Signer } from '@sigstore/verify';
+import { GateError, describeThrown } from '../../errors.js';
+import type { VerificationStep } from '../../types.js';
+import type {
+  BundleOutcome,
+  FailedBundle,
+  InTotoStatement,
+  VerifiedBundle,
+} from '../../checks/signatures/ports.js';
+import { parseBundleFile } from './bundle.js';
+import { trustMaterial, type LoadedTrustRoot } from './trust.js';
+
+export interface VerifyRequest {
+  /** The artifact bytes (message signatures are verified over them). */
+  artifact: Buffer;
+  bundleText: string;
+  trustRoot: LoadedTrustRoot;
+  /** PEM public keys allowed for key-based bundles. */
+  keys: { path: string; key: KeyObject }[];
+}
+
+const STEP_BY_CODE: Record<string, VerificationStep> = {
+  CERTIFICATE_ERROR: 'certificate-chain',
+  PUBLIC_KEY_ERROR: 'signature',
+  SIGNATURE_ERROR: 'signature',
+  TIMESTAMP_ERROR: 'timestamp',
+  TLOG_ERROR: 'transparency-log',
+  TLOG_INCLUSION_PROOF_ERROR: 'transparency-log',
+  TLOG_INCLUSION_PROMISE_ERROR: 'transparency-log',
+  TLOG_MISSING_INCLUSION_ERROR: 'transparency-log',
+  TLOG_BODY_ERROR: 'transparency-log',
+};
+
+/** Verifies every bundle in a bundle file against the artifact. Never throws for a bad bundle. */
+export function verifyBundles(req: VerifyRequest): BundleOutcome[] {
+  return parseBundleFile(req.bundleText).map((parsed): BundleOutcome => {
+    const line = parsed.line === undefined ? {} : { line: parsed.line };
+    if (!parsed.ok)
+      return { ok: false, step: parsed.step, kind: 'error', message: parsed.message, ...line };
+    try {
+      return { ...verifyOne(parsed.bundle, req), mediaType: parsed.mediaType, ...line };
+    } catch (err) {
+      return { ...classify(err), ...line };
+    }
+  });
+}
+
+function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'mediaType'> {
+  const entity = toSignedEntity(bundle, req.artifact);
+  let signer: Signer;
+  let keyIndex = -1;
+  if (bundle.verificationMaterial.content.$case === 'publicKey') {
+    if (req.keys.length === 0) {
+      throw new VerificationError({
+        code: 'PUBLIC_KEY_ERROR',
+        message:
+          'the bundle is signed with a public key, but no key was given (--key or an identities[].key entry)',
+      });
+    }
+    // Try each allowed key; the first that verifies is the signer.
+    let lastError: unknown;
+    for (const [i, k] of req.keys.entries()) {
+      const material = trustMaterial(req.trustRoot, () => ({
+        publicKey: k.key,
+        validFor: () => true,
+      }));
+      try {
+        new Verifier(material).verify(entity);
+        keyIndex = i;
+        break;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (keyIndex < 0) throw lastError;
+    signer = { key: req.keys[keyIndex]!.key };
+  } else {
+    signer = new Verifier(trustMaterial(req.trustRoot)).verify(entity);
+  }
+
+  const result: Omit<VerifiedBundle, 'mediaType'> = {
+    ok: true,
+    contentType: bundle.content.$case === 'dsseEnvelope' ? 'dsse' : 'message-signature',
+    signer:
+      keyIndex >= 0
+        ? { kind: 'public-key', keyIndex }
+        : {
+            kind: 'certificate',
+            ...(signer.identity?.subjectAlternativeName !== undefined
+              ? { subjectAlternativeName: signer.identity.subjectAlternativeName }
+              : {}),
+            ...(signer.identity?.extensions?.issuer !== undefined
+              ? { issuer: signer.identity.extensions.issuer }
+              : {}),
+          },
+    tlog: bundle.verificationMaterial.tlogEntries.map((e) => ({
+      logIndex: e.logIndex,
+      logId: e.logId?.keyId.toString('base64') ?? '',
+      ...(e.integratedTime && e.integratedTime !== '0'
+        ? { integratedTime: new Date(Number(e.integratedTime) * 1000).toISOString() }
+        : {}),
+    })),
+    timestamps: entity.timestamps.map((t) =>
+      t.$case === 'transparency-log'
+        ? {
+            kind: 'transparency-log',
+            time: new Date(Number(t.tlogEntry.integratedTime) * 1000).toISOString(),
+          }
+        : { kind: 'timestamp-authority', time: t.timestamp.signingTime.toISOString() },
+    ),
+  };
+  if (bundle.content.$case === 'dsseEnvelope') {
+    const env = bundle.content.dsseEnvelope;
+    result.payloadType = env.payloadType;
+    if (env.payloadType === 'application/vnd.in-toto+json') {
+      const parsed = parseStatement(env.payload);
+      if (typeof parsed === 'string') result.statementError = parsed;
+      else result.statement = parsed;
+    }
+  }
+  return result;
+}
+
+/** Reads an in-toto statement; returns a message when it is not one. */
+export function parseStatement(payload: Buffer): InTotoStatement | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return `the DSSE payload is not JSON: ${describeThrown(err)}`;
+  }
+  const s = json as { _type?: unknown; predicateType?: unknown; subject?: unknown } | null;
+  if (typeof s !== 'object' || s === null) return 'the DSSE payload is not a JSON object';
+  if (
+    s._type !== 'https://in-toto.io/Statement/v1' &&
+    s._type !== 'https://in-toto.io/Statement/v0.1'
+  ) {
+    return `unknown in-toto statement type ${JSON.stringify(s._type)}`;
+  }
+  if (!Array.isArray(s.subject)) return 'the in-toto statement has no subject list';
+  const subjects: InTotoStatement['subjects'] = [];
+  for (const sub of s.subject as unknown[]) {
+    const d = (sub as { digest?: unknown } | null)?.digest;
+    if (typeof d !== 'object' || d === null) return 'an in-toto subject has no digest';
+    const digest: Record<string, string> = {};
+    for (const [alg, value] of Object.entries(d)) {
+      if (typeof value === 'string') digest[alg.toLowerCase()] = value.toLowerCase();
+    }
+    const name = (sub as { name?: unknown }).name;
+    subjects.push({ ...(typeof name === 'string' ? { name } : {}), digest });
+  }
+  return {
+    type: s._type,
+    ...(typeof s.predicateType === 'string' ? { predicateType: s.predicateType } : {}),
+    subjects,
+  };
+}
+
+function classify(err: unknown): FailedBundle {
+  if (err instanceof VerificationError) {
+    return {
+      ok: false,
+      kind: 'fail',
+      step: STEP_BY_CODE[err.code] ?? 'signature',
+      message: err.message,
+    };
+  }
+  if (err instanceof GateError) {
+    return { ok: false, kind: 'error', step: 'trust-root', message: err.message };
+  }
+  // Library errors are not all typed (TypeError, OpenSSL, ASN.1): the bundle could not be evaluated.
+  return {
+    ok: false,
+    kind: 'error',
+    step: 'bundle-parse',
+    message: `cannot verify the bundle: ${describeThrown(err)}`,
+  };
+}
+
+/** Reads a PEM public key file. */
+export async function loadPublicKey(path: string): Promise<KeyObject> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new GateError('input', `cannot read public key ${path}: ${describeThrown(err)}`, {
+      cause: err,
+      location: { file: path },
+      fix: 'Check the --key flag or the `signatures.identities[].key` policy key.',
+    });
+  }
+  try {
+    return createPublicKey(pem);
+  } catch (err) {
+    throw new GateError('input', `${path} is not a PEM public key: ${describeThrown(err)}`, {
+      cause: err,
+      location: { file: path },
+    });
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * The signatures check: every artifact the policy names is signed, the signature verifies against
+ * the trusted root, and the signer is one of the policy's identities.
+ */
+import { GateError, describeThrown } from '../../errors.js';
+import type { ArtifactPolicy, IdentityPolicy } from '../../config/schema.js';
+import type { ArtifactEvidence, CheckResult, Finding, VerificationStep } from '../../types.js';
+import { matchIdentity } from './identity.js';
+import type {
+  ArtifactVerification,
+  BundleOutcome,
+  SignaturePorts,
+  VerifiedBundle,
+} from './ports.js';
+
+export interface SignaturesCheckConfig {
+  /** Policy entries (`signatures.artifacts`), each expanded through the ports. */
+  artifacts: ArtifactPolicy[];
+  /** Or one artifact and bundle named on the command line (missing files are bad input). */
+  explicit?: { artifact: string; bundle: string };
+  identities: IdentityPolicy[];
+  predicateType?: string;
+  /** How the identities are named in messages (defaults to `signatures.identities[i]`). */
+  identityLabels?: string[];
+  /** The flag or key to fix when the identity does not match. */
+  identityFix?: string;
+  concurrency?: number;
+}
+
+interface ArtifactResult {
+  evidence?: ArtifactEvidence;
+  findings: Finding[];
+  errored: boolean;
+}
+
+const finding = (
+  f: Omit<Finding, 'waived' | 'severity' | 'blocking'> & Partial<Finding>,
+): Finding => ({
+  blocking: true,
+  waived: false,
+  severity: 'high',
+  ...f,
+});
+
+export async function checkSignatures(
+  cfg: SignaturesCheckConfig,
+  ports: SignaturePorts,
+): Promise<CheckResult> {
+  const keyPaths: string[] = [];
+  const keyIdentity: number[] = [];
+  cfg.identities.forEach((id, i) => {
+    if (id.key !== undefined) {
+      keyPaths.push(id.key);
+      keyIdentity.push(i);
+    }
+  });
+  const label = (i: number) => cfg.identityLabels?.[i] ?? `signatures.identities[${i}]`;
+
+  // 1. Which artifacts, with which bundles.
+  type Job = { artifact: string; bundle: string; bundleExists: boolean; source: string };
+  const jobs: Job[] = [];
+  const results: ArtifactResult[] = [];
+  if (cfg.explicit) {
+    jobs.push({ ...cfg.explicit, bundleExists: true, source: 'command line' });
+  }
+  for (const [i, spec] of cfg.artifacts.entries()) {
+    const key = `signatures.artifacts[${i}]`;
+    if (spec.source !== 'bundle' || spec.path === undefined) {
+      results.push({
+        errored: true,
+        findings: [
+          finding({
+            rule: 'unsupported',
+            step: 'artifact',
+            message: `${key}: ${spec.source === 'github-attestations' ? '`source: github-attestations`' : '`digest`'} is not supported by this version of security-gate yet, so this artifact cannot be verified`,
+            fix: `Use \`path\` with a \`bundle\` file in ${key}.`,
+            location: { key },
+          }),
+        ],
+      });
+      continue;
+    }
+    let matched;
+    try {
+      matched = await ports.resolve(spec.path, spec.bundle);
+    } catch (err) {
+      results.push(
+        errorResult(
+          `${key}: cannot expand ${JSON.stringify(spec.path)}: ${describeThrown(err)}`,
+          key,
+        ),
+      );
+      continue;
+    }
+    if (matched.length === 0) {
+      results.push({
+        errored: true,
+        findings: [
+          finding({
+            rule: 'artifact-missing',
+            step: 'artifact',
+            message: `no file matches ${JSON.stringify(spec.path)} (${key}.path): the artifact to promote is not there`,
+            expected: `at least one file matching ${spec.path}`,
+            found: 'no file',
+            fix: `Build or download the artifact before this step, or correct ${key}.path.`,
+            location: { key: `${key}.path` },
+          }),
+        ],
+      });
+      continue;
+    }
+    for (const m of matched) jobs.push({ ...m, source: key });
+  }
+
+  // 2. Verify each artifact (bounded concurrency), then decide.
+  const verified = await mapLimit(
+    jobs,
+    cfg.concurrency ?? 8,
+    async (job): Promise<ArtifactResult> => {
+      if (!job.bundleExists) {
+        return {
+          errored: false,
+          evidence: { artifact: job.artifact, digest: {}, bundle: job.bundle, verified: false },
+          findings: [
+            finding({
+              rule: 'bundle-missing',
+              artifact: job.artifact,
+              step: 'bundle-parse',
+              message: `${job.artifact} is not signed: no bundle at ${job.bundle}`,
+              expected: `a Sigstore bundle at ${job.bundle}`,
+              found: 'no file',
+              fix: `Sign the artifact in the build (e.g. \`cosign sign-blob --bundle ${job.bundle} ${job.artifact}\`), or point ${job.source}.bundle at its bundle.`,
+              location: { file: job.bundle },
+            }),
+          ],
+        };
+      }
+      let v: ArtifactVerification;
+      try {
+        v = await ports.verify(job.artifact, job.bundle, keyPaths);
+      } catch (err) {
+        return errorResult(describeThrown(err), undefined, job.artifact, err);
+      }
+      return decideArtifact(job.artifact, job.bundle, v, cfg, keyIdentity, label);
+    },
+  );
+  results.push(...verified);
+
+  const findings = results.flatMap((r) => r.findings);
+  const artifacts = results.flatMap((r) => (r.evidence ? [r.evidence] : []));
+  const errored = results.filter((r) => r.errored).length;
+  const failed = results.filter((r) => !r.errored && r.findings.some((f) => f.blocking)).length;
+  const total = results.length;
+  const status = errored > 0 ? 'error' : failed > 0 ? 'fail' : total === 0 ? 'error' : 'pass';
+  const summary =
+    status === 'pass'
+      ? `${total} artifact${total === 1 ? '' : 's'} signed by an allowed identity`
+      : status === 'error' && total === 0
+        ? 'no artifact to verify'
+        : [
+            errored > 0 ? `${errored} could not be evaluated` : '',
+            failed > 0 ? `${failed} failed verification` : '',
+          ]
+            .filter(Boolean)
+            .join(', ') + ` (of ${total} artifact${total === 1 ? '' : 's'})`;
+  return { id: 'signatures', status, summary, findings, artifacts };
+}
+
+function errorResult(
+  message: string,
+  key?: string,
+  artifact?: string,
+  err?: unknown,
+): ArtifactResult {
+  const loc = err instanceof GateError ? err.location : key ? { key } : undefined;
+  const fix = err instanceof GateError ? err.fix : undefined;
+  return {
+    errored: true,
+    findings: [
+      finding({
+        rule: 'verification-error',
+        message,
+        ...(artifact ? { artifact } : {}),
+        ...(loc ? { location: loc } : {}),
+        ...(fix ? { fix } : {}),
+      }),
+    ],
+  };
+}
+
+/** Pure decision over one artifact's verification outcomes. */
+export function decideArtifact(
+  artifact: string,
+  bundle: string,
+  v: ArtifactVerification,
+  cfg: Pick<SignaturesCheckConfig, 'identities' | 'predicateType' | 'identityFix'>,
+  keyIdentity: readonly number[],
+  label: (i: number) => string,
+): ArtifactResult {
+  const problems: {
+    outcome: BundleOutcome;
+    step: VerificationStep;
+    kind: 'fail' | 'error';
+    message: string;
+    expected?: string;
+    found?: string;
+    fix?: string;
+  }[] = [];
+  for (const outcome of v.outcomes) {
+    if (!outcome.ok) {
+      problems.push({ outcome, step: outcome.step, kind: outcome.kind, message: outcome.message });
+      continue;
+    }
+    const problem = policyProblem(outcome, v, cfg, keyIdentity, label);
+    if (!problem) {
+      const match = matchIdentity(outcome.signer, cfg.identities, keyIdentity);
+      return {
+        errored: false,
+        findings: [],
+        evidence: evidence(
+          artifact,
+          bundle,
+          v,
+          outcome,
+          true,
+          match.ok ? label(match.index) : undefined,
+          cfg,
+        ),
+      };
+    }
+    problems.push({ outcome, ...problem });
+  }
+  const many = v.outcomes.length > 1;
+  const firstVerified = v.outcomes.find((o): o is VerifiedBundle => o.ok);
+  return {
+    errored: problems.length > 0 && problems.every((p) => p.kind === 'error'),
+    evidence: evidence(artifact, bundle, v, firstVerified, false, undefined, cfg),
+    findings:
+      problems.length === 0
+        ? [
+            finding({
+              rule: 'bundle-empty',
+              artifact,
+              step: 'bundle-parse',
+              message: `${bundle} holds no bundle`,
+              location: { file: bundle },
+            }),
+          ]
+        : problems.map((p) =>
+            finding({
+              rule:
+                p.kind === 'error'
+                  ? 'verification-error'
+                  : p.step === 'identity' || p.step === 'issuer'
+                    ? 'identity-mismatch'
+                    : 'signature-invalid',
+              artifact,
+              step: p.step,
+              message: `${artifact}: ${stepName(p.step)} failed${many && p.outcome.line !== undefined ? ` (bundle on line ${p.outcome.line} of ${bundle})` : ''}: ${p.message}`,
+              ...(p.expected !== undefined ? { expected: p.expected } : {}),
+              ...(p.found !== undefined ? { found: p.found } : {}),
+              fix: p.fix ?? fixFor(p.step, bundle),
+              location: {
+                file: bundle,
+                ...(p.outcome.line !== undefined ? { line: p.outcome.line } : {}),
+              },
+            }),
+          ),
+  };
+}
+
+function policyProblem(
+  outcome: VerifiedBundle,
+  v: ArtifactVerification,
+  cfg: Pick<SignaturesCheckConfig, 'identities' | 'predicateType' | 'identityFix'>,
+  keyIdentity: readonly number[],
+  label: (i: number) => string,
+):
+  | {
+      step: VerificationStep;
+      kind: 'fail';
+      message: string;
+      expected?: string;
+      found?: string;
+      fix?: string;
+    }
+  | undefined {
+  if (outcome.contentType === 'dsse') {
+    if (!outcome.statement) {
+      return {
+        step: 'subject-digest',
+        kind: 'fail',
+        message:
+          outcome.statementError ??
+          `the DSSE payload type ${JSON.stringify(outcome.payloadType)} is not an in-toto statement, so it names no artifact`,
+        expected: 'payload type application/vnd.in-toto+json with an in-toto statement',
+        found: outcome.payloadType ?? '(none)',
+      };
+    }
+    const subjects = outcome.statement.subjects;
+    const bound = subjects.some(
+      (s) => s.digest.sha256 === v.digest.sha256 || s.digest.sha512 === v.digest.sha512,
+    );
+    if (!bound) {
+      return {
+        step: 'subject-digest',
+        kind: 'fail',
+        message:
+          'the artifact is not a subject of the attestation (its digest differs: wrong or tampered artifact)',
+        expected: `a subject with sha256:${v.digest.sha256}`,
+        found:
+          subjects
+            .map(
+              (s) =>
+                `${s.name ?? '(unnamed)'} ${Object.entries(s.digest)
+                  .map(([a, d]) => `${a}:${d}`)
+                  .join(' ')}`,
+            )
+            .join('; ') || 'no subjects',
+        fix: 'Make sure the deployed file is the one that was attested, byte for byte.',
+      };
+    }
+  }
+  if (cfg.predicateType !== undefined) {
+    const found = outcome.contentType === 'dsse' ? outcome.statement?.predicateType : undefined;
+    if (found !== cfg.predicateType) {
+      return {
+        step: 'predicate-type',
+        kind: 'fail',
+        message: 'the attestation does not carry the predicate type the policy requires',
+        expected: cfg.predicateType,
+        found:
+          outcome.contentType === 'dsse'
+            ? (found ?? '(none)')
+            : 'a plain message signature (no attestation)',
+        fix: 'Attest the artifact with that predicate (e.g. actions/attest-build-provenance), or change signatures.predicate-type.',
+      };
+    }
+  }
+  const match = matchIdentity(outcome.signer, cfg.identities, keyIdentity);
+  if (!match.ok) {
+    return {
+      step: match.step,
+      kind: 'fail',
+      message:
+        match.step === 'issuer'
+          ? 'the certificate was issued for another OIDC issuer'
+          : 'the signer is not an allowed identity',
+      expected: match.expected,
+      found: match.found,
+      fix:
+        cfg.identityFix ??
+        `If this signer is legitimate, add it to signatures.identities (see ${label(0)}).`,
+    };
+  }
+  return undefined;
+}
+
+function evidence(
+  artifact: string,
+  bundle: string,
+  v: ArtifactVerification,
+  outcome: VerifiedBundle | undefined,
+  verified: boolean,
+  matchedIdentity: string | undefined,
+  cfg: Pick<SignaturesCheckConfig, 'identities'>,
+): ArtifactEvidence {
+  const e: ArtifactEvidence = {
+    artifact,
+    digest: { ...v.digest },
+    bundle,
+    trustRoot: v.trustRoot,
+    verified,
+  };
+  if (!outcome) return e;
+  e.bundleMediaType = outcome.mediaType;
+  e.contentType = outcome.contentType;
+  e.signer =
+    outcome.signer.kind === 'certificate'
+      ? {
+          kind: 'certificate',
+          ...(outcome.signer.subjectAlternativeName !== undefined
+            ? { subjectAlternativeName: outcome.signer.subjectAlternativeName }
+            : {}),
+          ...(outcome.signer.issuer !== undefined ? { issuer: outcome.signer.issuer } : {}),
+        }
+      : { kind: 'public-key', key: keyPathOf(outcome.signer.keyIndex, cfg.identities) };
+  if (matchedIdentity) e.matchedIdentity = matchedIdentity;
+  if (outcome.statement?.predicateType) e.predicateType = outcome.statement.predicateType;
+  e.tlog = outcome.tlog;
+  e.timestamps = outcome.timestamps;
+  return e;
+}
+
+function keyPathOf(keyIndex: number, identities: readonly IdentityPolicy[]): string {
+  return identities.filter((id) => id.key !== undefined)[keyIndex]?.key ?? `key #${keyIndex}`;
+}
+
+const STEP_NAMES: Record<VerificationStep, string> = {
+  artifact: 'reading the artifact',
+  'bundle-parse': 'bundle parse',
+  'bundle-version': 'bundle version',
+  'trust-root': 'trusted root',
+  'certificate-chain': 'certificate chain',
+  'transparency-log': 'transparency log',
+  timestamp: 'timestamp',
+  signature: 'signature',
+  'subject-digest': 'attestation subject',
+  'predicate-type': 'predicate type',
+  identity: 'identity',
+  issuer: 'issuer',
+};
+
+export function stepName(step: VerificationStep): string {
+  return STEP_NAMES[step];
+}
+
+function fixFor(step: VerificationStep, bundle: string): string {
+  switch (step) {
+    case 'bundle-parse':
+    case 'bundle-version':
+      return `Produce ${bundle} with a current Sigstore client (bundle v0.1 to v0.3).`;
+    case 'certificate-chain':
+    case 'transparency-log':
+    case 'timestamp':
+      return 'The bundle does not chain to the trusted root: check that it comes from the Sigstore instance you trust (signatures.trusted-root / --trusted-root).';
+    case 'signature':
+      return 'The artifact or bundle was altered after signing: do not promote it; rebuild and re-sign.';
+    default:
+      return 'See the message.';
+  }
+}
+
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * What the signatures check needs from the outside world. The Sigstore adapter
+ * (src/adapters/sigstore) implements it with real files and @sigstore/verify; tests may pass plain data.
+ */
+import type { TrustRootInfo, VerificationStep } from '../../types.js';
+
+export interface InTotoStatement {
+  type: string;
+  predicateType?: string;
+  subjects: { name?: string; digest: Record<string, string> }[];
+}
+
+/** A bundle whose signature, certificate chain, transparency log and timestamps verified. */
+export interface VerifiedBundle {
+  ok: true;
+  /** 1-based line in a JSON Lines bundle file */
+  line?: number;
+  mediaType: string;
+  contentType: 'message-signature' | 'dsse';
+  signer:
+    | { kind: 'certificate'; subjectAlternativeName?: string; issuer?: string }
+    | { kind: 'public-key'; keyIndex: number };
+  /** DSSE: the payload type and, for in-toto payloads, the statement. */
+  payloadType?: string;
+  statement?: InTotoStatement;
+  /** DSSE in-toto payload that could not be read as a statement */
+  statementError?: string;
+  tlog: { logIndex: string; integratedTime?: string; logId: string }[];
+  timestamps: { kind: 'transparency-log' | 'timestamp-authority'; time: string }[];
+}
+
+/** A bundle that did not verify (`fail`) or could not be evaluated (`error`). */
+export interface FailedBundle {
+  ok: false;
+  line?: number;
+  step: VerificationStep;
+  kind: 'fail' | 'error';
+  message: string;
+}
+
+export type BundleOutcome = VerifiedBundle | FailedBundle;
+
+export interface ResolvedArtifact {
+  /** Artifact path as shown to users (relative to the workspace when matched by a glob). */
+  artifact: string;
+  bundle: string;
+  bundleExists: boolean;
+}
+
+export interface ArtifactVerification {
+  digest: { sha256: string; sha512: string };
+  outcomes: BundleOutcome[];
+  trustRoot: TrustRootInfo;
+}
+
+export interface SignaturePorts {
+  /** Expands one `signatures.artifacts` entry into files; a glob that matches nothing gives []. */
+  resolve(path: string, bundleTemplate: string): Promise<ResolvedArtifact[]>;
+  /**
+   * Hashes the artifact and verifies every bundle of the bundle file against it, the trusted root
+   * and `keys` (PEM paths, in order; a key-based signer reports the index of its key). Throws a
+   * GateError when a file or the trusted root cannot be read.
+   */
+  verify(artifact: string, bundle: string, keys: readonly string[]): Promise<ArtifactVerification>;
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+/**
+ * The command-line interface (DESIGN.md §3). With src/index.ts, the only reader of inputs: it
+ * parses flags, builds the typed config and calls the same `run` as the action.
+ * Exit status: 0 pass · 1 blocked by policy · 2 could not evaluate.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { configFromRunOptions, configFromVerifyArtifact, type GateConfig } from './config/index.js';
+import { productionDeps } from './deps.js';
+import { GateError, describeThrown, formatLocation } from './errors.js';
+import { publishReport } from './report/publish.js';
+import { renderText } from './report/text.js';
+import { run, type Deps } from './run.js';
+import { exitCode } from './verdict/index.js';
+import { VERSION } from './version.js';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const USAGE = `security-gate ${VERSION}: may this exact build of this exact commit be promoted?
+
+Usage:
+  security-gate run             [--policy FILE] [--mode enforce|audit] [--json FILE] [--markdown FILE]
+                                [--repo OWNER/NAME] [--sha SHA] [--ref REF]
+  security-gate verify-artifact FILE --bundle FILE
+                                ( --certificate-identity URI | --certificate-identity-regexp RE )
+                                --certificate-oidc-issuer URL | --key PEM_FILE
+                                [--trusted-root FILE] [--json FILE] [--markdown FILE]
+  security-gate scan-deps       (not available in this version)
+  security-gate check-repo      (not available in this version)
+
+Exit status: 0 pass, 1 blocked by policy, 2 could not evaluate (bad input, config, network).
+`;
+
+const COMMANDS: Record<string, ParseArgsConfig['options']> = {
+  run: {
+    policy: { type: 'string' },
+    mode: { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+    sarif: { type: 'string' },
+    repo: { type: 'string' },
+    sha: { type: 'string' },
+    ref: { type: 'string' },
+  },
+  'verify-artifact': {
+    bundle: { type: 'string' },
+    'certificate-identity': { type: 'string' },
+    'certificate-identity-regexp': { type: 'string' },
+    'certificate-oidc-issuer': { type: 'string' },
+    key: { type: 'string' },
+    'trusted-root': { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+  },
+};
+
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  deps: Deps = productionDeps(),
+): Promise<0 | 1 | 2> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    if (command === 'scan-deps' || command === 'check-repo') {
+      throw new GateError(
+        'config',
+        `\`security-gate ${command}\` is not available in security-gate ${VERSION} yet`,
+        {
+          fix: 'Use `security-gate run` with a policy that has a `signatures` section, or `security-gate verify-artifact`.',
+        },
+      );
+    }
+    const options = COMMANDS[command];
+    if (!options)
+      throw new GateError('config', `unknown command ${JSON.stringify(command)}`, {
+        fix: 'Run `security-gate --help`.',
+      });
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new GateError('config', describeThrown(err), { fix: `Run \`security-gate --help\`.` });
+    }
+    const { values, positionals } = parsed;
+    let config: GateConfig;
+    if (command === 'run') {
+      if (positionals.length > 0)
+        throw new GateError(
+          'config',
+          `\`run\` takes no positional arguments (got ${positionals.join(' ')})`,
+        );
+      config = await configFromRunOptions(
+        { ...values, workspace: env.GITHUB_WORKSPACE ?? '.' },
+        env,
+      );
+    } else {
+      if (positionals.length !== 1) {
+        throw new GateError(
+          'config',
+          `verify-artifact takes exactly one FILE (got ${positionals.length})`,
+          {
+            fix: 'security-gate verify-artifact FILE --bundle FILE …',
+          },
+        );
+      }
+      config = configFromVerifyArtifact({ ...values, artifact: positionals[0] }, env);
+    }
+    const report = await run(config, deps);
+    io.stdout(renderText(report));
+    await publishReport(report, {
+      ...config.outputs,
+      ...(command === 'run' && env.GITHUB_STEP_SUMMARY
+        ? { stepSummary: env.GITHUB_STEP_SUMMARY }
+        : {}),
+      ...(command === 'run' && env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
+    });
+    return exitCode(report.checks, report.verdict, report.mode);
+  } catch (err) {
+    io.stderr(formatError(err));
+    return 2;
+  }
+}
+
+/** One screen, no stack trace: what is wrong, where, and how to fix it. */
+export function formatError(err: unknown): string {
+  const where = err instanceof GateError ? formatLocation(err.location) : '';
+  const lines = [`security-gate: could not evaluate: ${describeThrown(err)}`];
+  if (where && !describeThrown(err).includes(where)) lines.push(`  at: ${where}`);
+  if (err instanceof GateError && err.fix) lines.push(`  fix: ${err.fix}`);
+  return lines.join('\n') + '\n';
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // Anything that escapes `main` (it should not) still ends in "could not evaluate".
+  const die = (err: unknown) => {
+    process.stderr.write(formatError(err));
+    process.exit(2);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+  process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(formatError(err));
+    return 2 as const;
+  });
+}

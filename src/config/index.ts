@@ -1,0 +1,154 @@
+/**
+ * Builds the one typed configuration that `run` takes, from the action's inputs or the CLI's
+ * flags (both validated by src/config/schema.ts) and the runner's standard variables.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { GateError } from '../errors.js';
+import type { CheckId, Mode, Subject } from '../types.js';
+import { loadPolicy } from './load.js';
+import {
+  runOptionsSchema,
+  verifyArtifactOptionsSchema,
+  type ArtifactPolicy,
+  type IdentityPolicy,
+  type RunOptions,
+  type VerifyArtifactOptions,
+} from './schema.js';
+
+export interface GateConfig {
+  mode: Mode;
+  subject: Subject;
+  policy?: { path: string; sha256: string };
+  /** Base of relative paths in the policy. */
+  workspace: string;
+  signatures?: {
+    artifacts: ArtifactPolicy[];
+    explicit?: { artifact: string; bundle: string };
+    identities: IdentityPolicy[];
+    identityLabels?: string[];
+    identityFix?: string;
+    predicateType?: string;
+    trustedRoot?: string;
+  };
+  outputs: { json?: string; markdown?: string; sarif?: string };
+  /** Run only these checks (verify-artifact runs only `signatures`). */
+  only?: CheckId[];
+}
+
+/** Validates raw option values; errors name the flag or input. */
+export function parseOptions<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  flagPrefix: string,
+): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) =>
+    i.code === 'unrecognized_keys'
+      ? `unknown option ${i.keys.map((k) => flagPrefix + k).join(', ')}`
+      : i.path.length > 0
+        ? `${flagPrefix}${i.path.join('.')}: ${i.message}`
+        : i.message,
+  );
+  throw new GateError('config', lines.join('\n'), {
+    ...(result.error.issues[0]?.path[0] !== undefined
+      ? { location: { key: `${flagPrefix}${String(result.error.issues[0].path[0])}` } }
+      : {}),
+  });
+}
+
+/** `security-gate run` and the action. `env` is the runner's environment. */
+export async function configFromRunOptions(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  flagPrefix = '--',
+): Promise<GateConfig> {
+  const opts: RunOptions = parseOptions(runOptionsSchema, raw, flagPrefix);
+  const workspace = path.resolve(opts.workspace);
+  const policyPath = path.resolve(workspace, opts.policy);
+  const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
+  const { policy } = loaded;
+  const sig = policy.signatures;
+  return {
+    mode: opts.mode ?? policy.mode,
+    subject: subjectFrom(opts, env),
+    policy: { path: loaded.path, sha256: loaded.sha256 },
+    workspace,
+    ...(sig
+      ? {
+          signatures: {
+            artifacts: sig.artifacts,
+            identities: sig.identities,
+            ...(sig['predicate-type'] !== undefined
+              ? { predicateType: sig['predicate-type'] }
+              : {}),
+            ...(sig['trusted-root'] !== undefined ? { trustedRoot: sig['trusted-root'] } : {}),
+          },
+        }
+      : {}),
+    outputs: {
+      ...(opts.json ? { json: opts.json } : {}),
+      ...(opts.markdown ? { markdown: opts.markdown } : {}),
+      ...(opts.sarif ? { sarif: opts.sarif } : {}),
+    },
+  };
+}
+
+/** `security-gate verify-artifact`: the same signatures check, from flags. */
+export function configFromVerifyArtifact(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): GateConfig {
+  const o: VerifyArtifactOptions = parseOptions(verifyArtifactOptionsSchema, raw, '--');
+  const identity: IdentityPolicy =
+    o.key !== undefined
+      ? { key: o.key }
+      : {
+          issuer: o['certificate-oidc-issuer']!,
+          ...(o['certificate-identity'] !== undefined
+            ? { subject: o['certificate-identity'] }
+            : { 'subject-regexp': o['certificate-identity-regexp']! }),
+        };
+  return {
+    mode: 'enforce',
+    only: ['signatures'],
+    subject: subjectFrom({}, env),
+    workspace: process.cwd(),
+    signatures: {
+      artifacts: [],
+      explicit: { artifact: o.artifact, bundle: o.bundle },
+      identities: [identity],
+      identityLabels: [
+        o.key !== undefined
+          ? '--key'
+          : o['certificate-identity'] !== undefined
+            ? '--certificate-identity'
+            : '--certificate-identity-regexp',
+      ],
+      identityFix:
+        o.key !== undefined
+          ? 'Check that --key is the public key the artifact was signed with.'
+          : 'Check --certificate-identity / --certificate-identity-regexp and --certificate-oidc-issuer against the signer shown under "found".',
+      ...(o['trusted-root'] !== undefined ? { trustedRoot: o['trusted-root'] } : {}),
+    },
+    outputs: {
+      ...(o.json ? { json: o.json } : {}),
+      ...(o.markdown ? { markdown: o.markdown } : {}),
+    },
+  };
+}
+
+function subjectFrom(
+  opts: Pick<RunOptions, 'repo' | 'sha' | 'ref'> | Record<string, never>,
+  env: NodeJS.ProcessEnv,
+): Subject {
+  const repository = ('repo' in opts && opts.repo) || env.GITHUB_REPOSITORY || undefined;
+  const sha = ('sha' in opts && opts.sha) || env.GITHUB_SHA || undefined;
+  const ref = ('ref' in opts && opts.ref) || env.GITHUB_REF || undefined;
+  return {
+    ...(repository ? { repository } : {}),
+    ...(sha ? { sha } : {}),
+    ...(ref ? { ref } : {}),
+  };
+}

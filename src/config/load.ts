@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { GateError } from '../errors.js';
+import type { Location } from '../types.js';
+import { NOT_YET_SUPPORTED_KEYS, policySchema, type Policy } from './schema.js';
+
+export interface LoadedPolicy {
+  policy: Policy;
+  path: string;
+  sha256: string;
+}
+
+/** Reads, parses and validates a policy file. Every problem is a GateError('config') naming file, line and key. */
+export async function loadPolicy(path: string): Promise<LoadedPolicy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    throw new GateError(
+      'config',
+      code === 'ENOENT'
+        ? `policy file not found: ${path}`
+        : `cannot read policy file ${path}: ${code ?? String(err)}`,
+      {
+        cause: err,
+        location: { file: path },
+        fix: 'Create the policy file, or point the `policy` input / --policy flag at it.',
+      },
+    );
+  }
+  return {
+    policy: parsePolicy(text, path),
+    path,
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+/** Parses policy YAML (or JSON) text; `file` names it in messages. */
+export function parsePolicy(text: string, file: string): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined, key?: string): Location => {
+    const loc: Location = { file };
+    if (offset !== undefined) {
+      const pos = lineCounter.linePos(offset);
+      loc.line = pos.line;
+      loc.column = pos.col;
+    }
+    if (key) loc.key = key;
+    return loc;
+  };
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const loc = at(firstError.pos[0]);
+    throw new GateError(
+      'config',
+      `${file}:${loc.line}:${loc.column}: YAML syntax error: ${firstError.message.split('\n')[0]}`,
+      { location: loc, fix: 'Fix the YAML syntax at that line.' },
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new GateError('config', `${file}: cannot read YAML: ${String(err)}`, {
+      cause: err,
+      location: { file },
+    });
+  }
+  if (data === null || data === undefined) {
+    throw new GateError(
+      'config',
+      `${file}: policy file is empty; it needs at least \`version: 1\``,
+      {
+        location: { file, line: 1 },
+        fix: 'Start the file with `version: 1`.',
+      },
+    );
+  }
+  const result = policySchema.safeParse(data);
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue) => describeIssue(issue, doc.contents, at));
+    const first = problems[0];
+    const lines = problems.map((p) => `  ${p.location.file}:${p.location.line ?? '?'}: ${p.text}`);
+    throw new GateError(
+      'config',
+      `${file}: invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      {
+        ...(first ? { location: first.location } : {}),
+        fix: 'See the policy reference in the README, or validate with schema/policy.schema.json.',
+      },
+    );
+  }
+  const policy = result.data;
+  if (!policy.signatures) {
+    throw new GateError(
+      'config',
+      `${file}: the policy enables no checks; a gate that checks nothing would pass anything`,
+      { location: { file, line: 1 }, fix: 'Add a `signatures:` section.' },
+    );
+  }
+  return policy;
+}
+
+type PathSeg = PropertyKey;
+
+function keyName(path: readonly PathSeg[]): string {
+  return path
+    .map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : `${i === 0 ? '' : '.'}${String(seg)}`))
+    .join('');
+}
+
+/** Finds the YAML node at `path`, and the node of the key itself when the last segment is a key. */
+function nodeAt(root: unknown, path: readonly PathSeg[]): { node?: YamlNode; keyNode?: YamlNode } {
+  let node: unknown = root;
+  let keyNode: YamlNode | undefined;
+  for (const seg of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) =>
+          (p.key as { value?: unknown } | null)?.value === seg || String(p.key) === String(seg),
+      );
+      if (!pair) return { node: node };
+      keyNode = pair.key as YamlNode;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      return {};
+    }
+  }
+  return { node: node as YamlNode, ...(keyNode ? { keyNode } : {}) };
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  root: unknown,
+  at: (offset: number | undefined, key?: string) => Location,
+): { location: Location; text: string }[] {
+  const path = issue.path;
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => {
+      const full = [...path, k];
+      const { keyNode } = nodeAt(root, full);
+      const name = keyName(full);
+      const future = path.length === 0 ? NOT_YET_SUPPORTED_KEYS[k] : undefined;
+      return {
+        location: at(keyNode?.range?.[0], name),
+        text: future ? `key '${name}': ${future}` : `unknown key '${name}'`,
+      };
+    });
+  }
+  const { node, keyNode } = nodeAt(root, path);
+  const name = keyName(path);
+  const where = keyNode ?? node;
+  const text =
+    issue.code === 'invalid_type' && issue.input === undefined
+      ? `key '${name}' is required`
+      : `key '${name || '(top level)'}': ${issue.message}`;
+  return [{ location: at(where?.range?.[0], name || undefined), text }];
+}

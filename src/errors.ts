@@ -1,0 +1,53 @@
+import type { Location } from './types.js';
+
+/**
+ * Kinds of failure. `config` and `input`: the user's file or flag is wrong. `verification`:
+ * cryptographic verification failed. `policy`: verified, but not what the policy allows.
+ * `upstream`: a service or file outside our control failed. `internal`: a bug.
+ */
+export type GateErrorCode =
+  'config' | 'input' | 'verification' | 'policy' | 'upstream' | 'internal';
+
+export class GateError extends Error {
+  readonly code: GateErrorCode;
+  readonly location?: Location;
+  /** How to fix it, naming the exact key, flag, permission or command. */
+  readonly fix?: string;
+
+  constructor(
+    code: GateErrorCode,
+    message: string,
+    options: { cause?: unknown; location?: Location; fix?: string } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GateError';
+    this.code = code;
+    if (options.location) this.location = options.location;
+    if (options.fix) this.fix = options.fix;
+  }
+}
+
+/** Any thrown value, as a message: never assumes it is an Error. */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message || thrown.name;
+  if (typeof thrown === 'string') return thrown;
+  try {
+    return `non-Error value thrown: ${JSON.stringify(thrown) ?? String(thrown)}`;
+  } catch {
+    return 'non-Error value thrown';
+  }
+}
+
+/** Prefix with file:line:column when known. */
+export function formatLocation(loc: Location | undefined): string {
+  if (!loc) return '';
+  const parts: string[] = [];
+  if (loc.file) {
+    let where = loc.file;
+    if (loc.line !== undefined) where += `:${loc.line}`;
+    if (loc.line !== undefined && loc.column !== undefined) where += `:${loc.column}`;
+    parts.push(where);
+  }
+  if (loc.key) parts.push(`key '${loc.key}'`);
+  return parts.join(', ');
+}

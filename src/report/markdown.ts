@@ -1,0 +1,98 @@
+/** The report as GitHub-flavoured markdown: job summary and --markdown. Pure; no I/O. */
+import type { ArtifactEvidence, CheckResult, Finding, Report } from '../types.js';
+import { md } from './escape.js';
+
+const STATUS_ICON: Record<CheckResult['status'], string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  error: '⚠️ error',
+  skipped: '➖ skipped',
+};
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  const blocked = report.verdict === 'block';
+  out.push(`## ${blocked ? '⛔ security-gate: BLOCKED' : '✅ security-gate: PASS'}`);
+  out.push('');
+  if (report.mode === 'audit') {
+    out.push(
+      `> [!WARNING]\n> **Audit mode**: the verdict is ${blocked ? 'BLOCK' : 'PASS'}, but the step does not fail (\`mode: audit\`).`,
+    );
+    out.push('');
+  }
+  if (blocked) out.push(`Blocked by: ${report.blockedBy.map((id) => `**${id}**`).join(', ')}`, '');
+  const subject = [
+    report.subject.repository ? `repository ${md(report.subject.repository)}` : '',
+    report.subject.sha ? `commit ${md(report.subject.sha)}` : '',
+    report.subject.ref ? `ref ${md(report.subject.ref)}` : '',
+  ].filter(Boolean);
+  if (subject.length) out.push(`Subject: ${subject.join(' · ')}  `);
+  if (report.policy) {
+    out.push(
+      `Policy: ${md(report.policy.path)}${report.policy.sha256 ? ` (sha256 ${report.policy.sha256.slice(0, 12)})` : ''}  `,
+    );
+  }
+  out.push(`security-gate ${md(report.tool.version)} · ${md(report.generatedAt)}`, '');
+
+  out.push('| Check | Status | Summary |', '|---|---|---|');
+  for (const c of report.checks)
+    out.push(`| ${c.id} | ${STATUS_ICON[c.status]} | ${md(c.summary)} |`);
+  out.push('');
+
+  for (const c of report.checks) {
+    if (c.artifacts?.length) {
+      out.push(`### Artifacts`, '');
+      out.push(
+        '| Artifact | sha256 | Signed by | Issuer | Proven by | Trust root | Verified |',
+        '|---|---|---|---|---|---|---|',
+      );
+      for (const a of c.artifacts) out.push(artifactRow(a));
+      out.push('');
+    }
+    const findings = c.findings;
+    if (findings.length) {
+      out.push(`### ${c.id}: findings`, '');
+      for (const f of findings) out.push(...findingLines(f));
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+function artifactRow(a: ArtifactEvidence): string {
+  const signer =
+    a.signer?.kind === 'public-key'
+      ? `key ${md(a.signer.key ?? '')}`
+      : a.signer?.subjectAlternativeName
+        ? md(a.signer.subjectAlternativeName)
+        : '—';
+  const proven = [
+    a.contentType === 'dsse'
+      ? `attestation${a.predicateType ? ` ${md(a.predicateType)}` : ''}`
+      : a.contentType
+        ? 'signature'
+        : '',
+    ...(a.tlog ?? []).map(
+      (t) => `log index ${md(t.logIndex)}${t.integratedTime ? ` at ${md(t.integratedTime)}` : ''}`,
+    ),
+    ...(a.timestamps ?? [])
+      .filter((t) => t.kind === 'timestamp-authority')
+      .map((t) => `TSA time ${md(t.time)}`),
+  ].filter(Boolean);
+  const sha = a.digest.sha256 ? md(a.digest.sha256.slice(0, 16)) + '…' : '—';
+  const root = a.trustRoot
+    ? md(a.trustRoot.name + (a.trustRoot.version ? ` (${a.trustRoot.version})` : ''))
+    : '—';
+  return `| ${md(a.artifact)} | ${sha} | ${signer} | ${a.signer?.issuer ? md(a.signer.issuer) : '—'} | ${proven.join('<br>') || '—'} | ${root} | ${a.verified ? '✅' : '❌'} |`;
+}
+
+function findingLines(f: Finding): string[] {
+  const icon = !f.blocking ? 'ℹ️' : f.waived ? '🟡' : '⛔';
+  const lines = [
+    `- ${icon} **${md(f.rule)}**${f.step ? ` (${md(f.step)})` : ''}: ${md(f.message)}`,
+  ];
+  if (f.expected !== undefined) lines.push(`  - expected: ${md(f.expected)}`);
+  if (f.found !== undefined) lines.push(`  - found: ${md(f.found)}`);
+  if (f.fix !== undefined) lines.push(`  - fix: ${md(f.fix)}`);
+  return lines;
+}

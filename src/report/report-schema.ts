@@ -1,0 +1,130 @@
+/**
+ * The JSON report (DESIGN.md §4, schemaVersion 1). The TypeScript types in src/types.ts are
+ * derived from this schema, and schema/report.schema.json is generated from it.
+ */
+import { z } from 'zod';
+
+export const CHECK_IDS = ['signatures', 'dependencies', 'repository'] as const;
+export const SEVERITIES = ['critical', 'high', 'moderate', 'low', 'unknown'] as const;
+export const VERIFICATION_STEPS = [
+  'artifact',
+  'bundle-parse',
+  'bundle-version',
+  'trust-root',
+  'certificate-chain',
+  'transparency-log',
+  'timestamp',
+  'signature',
+  'subject-digest',
+  'predicate-type',
+  'identity',
+  'issuer',
+] as const;
+
+const location = z.strictObject({
+  file: z.string().optional(),
+  line: z.number().int().positive().optional(),
+  column: z.number().int().positive().optional(),
+  key: z.string().optional(),
+});
+
+const trustRoot = z.strictObject({
+  name: z.string().describe('Which trusted root verified the bundle.'),
+  source: z.enum(['embedded', 'file']),
+  path: z.string().optional(),
+  version: z
+    .string()
+    .optional()
+    .describe('For the embedded root: the @sigstore/tuf version that carries it.'),
+});
+
+const signer = z.strictObject({
+  kind: z.enum(['certificate', 'public-key']),
+  subjectAlternativeName: z.string().optional(),
+  issuer: z.string().optional(),
+  key: z.string().optional().describe('For key-based signatures: the key file that verified it.'),
+});
+
+const artifactEvidence = z.strictObject({
+  artifact: z
+    .string()
+    .describe('Artifact path, as matched by the policy or given on the command line.'),
+  digest: z
+    .record(z.string(), z.string())
+    .describe('Digests of the artifact, e.g. {"sha256": "…"}.'),
+  bundle: z.string().optional(),
+  bundleMediaType: z.string().optional(),
+  contentType: z.enum(['message-signature', 'dsse']).optional(),
+  signer: signer.optional(),
+  matchedIdentity: z
+    .string()
+    .optional()
+    .describe('The identity entry that matched (e.g. identities[0]).'),
+  predicateType: z.string().optional(),
+  tlog: z
+    .array(
+      z.strictObject({
+        logIndex: z.string(),
+        integratedTime: z.string().optional(),
+        logId: z.string(),
+      }),
+    )
+    .optional(),
+  timestamps: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['transparency-log', 'timestamp-authority']),
+        time: z.string(),
+      }),
+    )
+    .optional(),
+  trustRoot: trustRoot.optional(),
+  verified: z
+    .boolean()
+    .describe('True when signature, trust chain and policy all held for this artifact.'),
+});
+
+export const findingSchema = z.strictObject({
+  rule: z.string(),
+  blocking: z.boolean(),
+  waived: z.boolean(),
+  severity: z.enum(SEVERITIES),
+  message: z.string(),
+  expected: z.string().optional(),
+  found: z.string().optional(),
+  fix: z
+    .string()
+    .optional()
+    .describe('How to fix it: the policy key, flag, permission or command.'),
+  location: location.optional(),
+  artifact: z.string().optional(),
+  step: z
+    .enum(VERIFICATION_STEPS)
+    .optional()
+    .describe('signatures: which verification step failed.'),
+});
+
+export const checkResultSchema = z.strictObject({
+  id: z.enum(CHECK_IDS),
+  status: z.enum(['pass', 'fail', 'error', 'skipped']),
+  summary: z.string(),
+  findings: z.array(findingSchema),
+  artifacts: z.array(artifactEvidence).optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+
+export const reportSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  tool: z.strictObject({ name: z.literal('security-gate'), version: z.string() }),
+  mode: z.enum(['enforce', 'audit']),
+  verdict: z.enum(['pass', 'block']),
+  blockedBy: z.array(z.enum(CHECK_IDS)).describe('Checks whose status is fail or error.'),
+  subject: z.strictObject({
+    repository: z.string().optional(),
+    sha: z.string().optional(),
+    ref: z.string().optional(),
+  }),
+  policy: z.strictObject({ path: z.string(), sha256: z.string().optional() }).optional(),
+  generatedAt: z.string(),
+  checks: z.array(checkResultSchema),
+});

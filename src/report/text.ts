@@ -1,0 +1,55 @@
+/** The report for a terminal (the console output of the CLI and the action log). Pure. */
+import { formatLocation } from '../errors.js';
+import type { Report } from '../types.js';
+
+const STATUS: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  error: 'ERROR',
+  skipped: 'skipped',
+};
+
+/** Control characters from inputs could rewrite the terminal or inject workflow commands. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?').replace(/\n/g, '\n    ');
+}
+
+export function renderText(report: Report): string {
+  const out: string[] = [];
+  const verdict = report.verdict === 'pass' ? 'PASS' : 'BLOCKED';
+  if (report.mode === 'audit') {
+    out.push(`AUDIT MODE: verdict ${verdict}, reported only; the exit status is 0.`);
+  }
+  out.push(
+    `security-gate ${report.tool.version}: ${verdict}${report.blockedBy.length ? ` (blocked by ${report.blockedBy.join(', ')})` : ''}`,
+  );
+  for (const c of report.checks) {
+    out.push(`  ${c.id.padEnd(12)} ${STATUS[c.status]!.padEnd(7)} ${clean(c.summary)}`);
+    for (const a of c.artifacts ?? []) {
+      const who =
+        a.signer?.kind === 'public-key'
+          ? `key ${a.signer.key ?? ''}`
+          : a.signer
+            ? `${a.signer.subjectAlternativeName ?? '?'} (issuer ${a.signer.issuer ?? '?'})`
+            : 'no verified signature';
+      out.push(
+        `    ${a.verified ? 'ok ' : 'BAD'} ${clean(a.artifact)}${a.digest.sha256 ? ` sha256:${a.digest.sha256}` : ''}`,
+      );
+      out.push(
+        `        signed by ${clean(who)}${a.predicateType ? `; predicate ${clean(a.predicateType)}` : ''}`,
+      );
+    }
+    for (const f of c.findings) {
+      const where = formatLocation(f.location);
+      out.push(
+        `    - [${f.blocking ? (f.waived ? 'waived' : 'blocking') : 'info'}] ${f.rule}${f.step ? ` (${f.step})` : ''}: ${clean(f.message)}`,
+      );
+      if (f.expected !== undefined) out.push(`        expected: ${clean(f.expected)}`);
+      if (f.found !== undefined) out.push(`        found:    ${clean(f.found)}`);
+      if (f.fix !== undefined) out.push(`        fix:      ${clean(f.fix)}`);
+      if (where) out.push(`        at:       ${clean(where)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
