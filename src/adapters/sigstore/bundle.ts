@@ -32,7 +32,18 @@ export function parseBundleFile(text: string): ParsedBundle[] {
   let whole: unknown;
   try {
     whole = JSON.parse(trimmed);
-  } catch {
+  } catch (err) {
+    // JSON Lines only when the first line is a JSON value of its own; otherwise one broken document.
+    const first = text.split('\n').find((l) => l.trim() !== '') ?? '';
+    if (!isJson(first)) {
+      return [
+        {
+          ok: false,
+          step: 'bundle-parse',
+          message: `the bundle file is not valid JSON: ${describeThrown(err)}`,
+        },
+      ];
+    }
     const lines = text.split('\n');
     const parsed: ParsedBundle[] = [];
     lines.forEach((line, i) => {
@@ -51,6 +62,15 @@ export function parseBundleFile(text: string): ParsedBundle[] {
     return parsed;
   }
   return [toBundle(whole)];
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function toBundle(json: unknown, line?: number): ParsedBundle {
