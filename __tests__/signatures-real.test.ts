@@ -91,7 +91,7 @@ describe('verify-artifact: real npm provenance of sigstore@2.1.0', () => {
   it('blocks a tampered artifact: it is not a subject of the attestation', async () => {
     const tampered = path.join(work, 'sigstore-2.1.0.tgz');
     const bytes = await readFile(tgz);
-    bytes[bytes.length - 1] ^= 0x01;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0x01, bytes.length - 1);
     await writeFile(tampered, bytes);
     const r = await verify(tampered, v03, ...keyless(SIGSTORE_JS_SAN));
     expect(r.code).toBe(1);

@@ -47,11 +47,7 @@ async function guarded(p: PlannedCheck, opts: EngineOptions): Promise<CheckResul
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(
-            new Error(
-              `the ${p.id} check did not finish within ${Math.round(opts.timeoutMs / 1000)}s`,
-            ),
-          ),
+          reject(new Error(`the ${p.id} check did not finish within ${duration(opts.timeoutMs)}`)),
         opts.timeoutMs,
       );
     });
@@ -82,4 +78,8 @@ function errorResult(id: CheckId, message: string, started: number): CheckResult
     ],
     durationMs: Date.now() - started,
   };
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
 }

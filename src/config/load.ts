@@ -80,7 +80,7 @@ export function parsePolicy(text: string, file: string): Policy {
       },
     );
   }
-  const result = policySchema.safeParse(data);
+  const result = policySchema.safeParse(data, { reportInput: true });
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => describeIssue(issue, doc.contents, at));
     const first = problems[0];
@@ -158,7 +158,8 @@ function describeIssue(
   const name = keyName(path);
   const where = keyNode ?? node;
   const text =
-    issue.code === 'invalid_type' && issue.input === undefined
+    // `input` is only reported because of `reportInput: true` above: undefined means absent.
+    (issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined
       ? `key '${name}' is required`
       : `key '${name || '(top level)'}': ${issue.message}`;
   return [{ location: at(where?.range?.[0], name || undefined), text }];

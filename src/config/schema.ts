@@ -41,6 +41,13 @@ const artifactSchema = z
       .describe('Verify by digest, without the file (not supported by this version yet).')
       .optional(),
     bundle: nonEmpty
+      .refine(
+        (t) =>
+          (t.match(/\{[^}]*\}/g) ?? []).every((v) => ['{path}', '{dir}', '{name}'].includes(v)),
+        {
+          message: 'only {path}, {dir} and {name} may appear in braces',
+        },
+      )
       .default('{path}.sigstore.json')
       .describe(
         'Path template of the Sigstore bundle for each matched artifact: {path} is the artifact path, {dir} its folder, {name} its file name. A bundle file may hold one bundle (JSON) or several (JSON Lines); one of them must verify.',

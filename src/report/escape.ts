@@ -6,10 +6,15 @@
 const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|~@:]/g;
 
 export function md(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(MARKDOWN_SPECIALS, (c) => `\\${c}`)
-    .replace(/\r\n|\r|\n/g, ' ');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(MARKDOWN_SPECIALS, (c) => `\\${c}`)
+      .replace(/\r\n|\r|\n/g, ' ')
+      // GitHub finds @mentions in the rendered text, after backslash escapes are gone: a zero-width
+      // space after `@` keeps `@org/team` from notifying anyone.
+      .replace(/@/g, '@&#8203;')
+  );
 }

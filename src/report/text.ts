@@ -9,10 +9,20 @@ const STATUS: Record<string, string> = {
   skipped: 'skipped',
 };
 
-/** Control characters from inputs could rewrite the terminal or inject workflow commands. */
+/**
+ * Control characters from inputs could rewrite the terminal or inject workflow commands. The
+ * runner reads `::command::` at the start of a line after trimming leading whitespace, and the
+ * legacy `##[command]` anywhere in a line, so indenting is not enough: continuation lines start
+ * with `| `, and `##[` is broken up.
+ */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?').replace(/\n/g, '\n    ');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
+      .replace(/##\[/g, '## [')
+      .replace(/\n/g, '\n    | ')
+  );
 }
 
 export function renderText(report: Report): string {

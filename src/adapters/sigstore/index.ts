@@ -1,9 +1,7 @@
 /** The Sigstore adapter: implements the signatures check's ports with files and @sigstore/verify. */
 import { createHash, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { access } from 'node:fs/promises';
+import { access, glob, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as glob from '@actions/glob';
 import { GateError, describeThrown } from '../../errors.js';
 import type {
   ArtifactVerification,
@@ -36,15 +34,14 @@ export function createSigstoreAdapter(options: SigstoreAdapterOptions): Signatur
 
   return {
     async resolve(pattern: string, bundleTemplate: string): Promise<ResolvedArtifact[]> {
-      const globber = await glob.create(resolveIn(pattern), {
-        matchDirectories: false,
-        implicitDescendants: false,
-        followSymbolicLinks: true,
-      });
-      const files = (await globber.glob()).sort();
+      // Node's own glob (*, **, ?, [..], {a,b}); only regular files count as artifacts.
+      const files: string[] = [];
+      for await (const match of glob(pattern, { cwd: options.workspace })) {
+        if ((await stat(resolveIn(match)).catch(() => undefined))?.isFile()) files.push(match);
+      }
+      files.sort();
       return Promise.all(
-        files.map(async (file) => {
-          const artifact = path.relative(options.workspace, file) || file;
+        files.map(async (artifact) => {
           const bundle = expandBundleTemplate(bundleTemplate, artifact);
           return { artifact, bundle, bundleExists: await exists(resolveIn(bundle)) };
         }),

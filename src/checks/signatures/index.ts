@@ -307,7 +307,7 @@ function policyProblem(
         kind: 'fail',
         message:
           'the artifact is not a subject of the attestation (its digest differs: wrong or tampered artifact)',
-        expected: `a subject with sha256:${v.digest.sha256}`,
+        expected: `a subject with ${subjects.some((s) => s.digest.sha512 !== undefined) && !subjects.some((s) => s.digest.sha256 !== undefined) ? `sha512:${v.digest.sha512}` : `sha256:${v.digest.sha256}`} (the artifact's digest)`,
         found:
           subjects
             .map(
