@@ -134,6 +134,7 @@ describe('action', () => {
     await main(env, {
       now: () => new Date(),
       signatures: () => ({
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
         resolve: () => Promise.reject('a string, not an Error'),
         verify: () => Promise.reject(new Error('unreachable')),
       }),
