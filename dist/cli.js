@@ -32391,6 +32391,16 @@ function parseOptions(schema, raw, flagPrefix) {
 }
 async function configFromRunOptions(raw, env, flagPrefix = "--") {
   const opts = parseOptions(runOptionsSchema, raw, flagPrefix);
+  if (opts.sarif !== void 0) {
+    throw new GateError(
+      "config",
+      `${flagPrefix}sarif: SARIF output is not available in this version of security-gate yet`,
+      {
+        location: { key: `${flagPrefix}sarif` },
+        fix: "Use --json or --markdown for now."
+      }
+    );
+  }
   const workspace = path.resolve(opts.workspace);
   const policyPath = path.resolve(workspace, opts.policy);
   const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
@@ -33603,9 +33613,10 @@ var package_default2 = {
     "format:check": "prettier --check .",
     jest: "NODE_OPTIONS=--experimental-vm-modules jest",
     "check-dist": "node scripts/check-dist.mjs",
-    test: "npm run typecheck && npm run lint && npm run format:check && npm run jest && npm run check-dist",
+    test: "npm run typecheck && npm run lint && npm run format:check && npm run jest && npm run check-dist && node scripts/docs.mjs --check",
     demo: "node scripts/demo.mjs",
-    schema: "node scripts/build.mjs --schema-only"
+    schema: "node scripts/build.mjs --schema-only",
+    docs: "node scripts/docs.mjs"
   },
   dependencies: {
     "@actions/core": "^3.0.1",

@@ -65,6 +65,16 @@ export async function configFromRunOptions(
   flagPrefix = '--',
 ): Promise<GateConfig> {
   const opts: RunOptions = parseOptions(runOptionsSchema, raw, flagPrefix);
+  if (opts.sarif !== undefined) {
+    throw new GateError(
+      'config',
+      `${flagPrefix}sarif: SARIF output is not available in this version of security-gate yet`,
+      {
+        location: { key: `${flagPrefix}sarif` },
+        fix: 'Use --json or --markdown for now.',
+      },
+    );
+  }
   const workspace = path.resolve(opts.workspace);
   const policyPath = path.resolve(workspace, opts.policy);
   const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
