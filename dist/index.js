@@ -51655,7 +51655,11 @@ function describeThrown(thrown) {
   try {
     return `non-Error value thrown: ${JSON.stringify(thrown) ?? String(thrown)}`;
   } catch {
-    return "non-Error value thrown";
+    try {
+      return `non-Error value thrown: ${String(thrown)}`;
+    } catch {
+      return "non-Error value thrown";
+    }
   }
 }
 function formatLocation(loc) {
@@ -52492,7 +52496,26 @@ import { randomUUID } from "node:crypto";
 // src/report/escape.ts
 var MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|~@:]/g;
 function md(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(MARKDOWN_SPECIALS, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, " ").replace(/@/g, "@&#8203;");
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
+    MARKDOWN_SPECIALS,
+    (c, offset, whole) => c === "@" && !/[A-Za-z0-9_]/.test(whole[offset - 1] ?? "") ? "\\@&#8203;" : `\\${c}`
+  ).replace(/\r\n|\r|\n/g, " ");
+}
+
+// src/verdict/index.ts
+function computeVerdict(checks) {
+  const blockedBy = checks.filter(
+    (c) => !(c.status === "pass" || c.status === "skipped") || c.findings.some((f) => f.blocking && !f.waived)
+  ).map((c) => c.id);
+  const anyPassed = checks.some((c) => c.status === "pass");
+  return { verdict: blockedBy.length === 0 && anyPassed ? "pass" : "block", blockedBy };
+}
+function exitCode(checks, verdict, mode) {
+  if (mode === "audit" || verdict === "pass") return 0;
+  return checks.some((c) => c.status === "error") || !checks.some((c) => c.status === "pass" || c.status === "fail") ? 2 : 1;
+}
+function blockReason(blockedBy) {
+  return blockedBy.length > 0 ? blockedBy.join(", ") : "no check ran";
 }
 
 // src/report/markdown.ts
@@ -52514,7 +52537,7 @@ function renderMarkdown(report) {
     );
     out.push("");
   }
-  if (blocked) out.push(`Blocked by: ${report.blockedBy.map((id) => `**${id}**`).join(", ")}`, "");
+  if (blocked) out.push(`Blocked by: **${blockReason(report.blockedBy)}**`, "");
   const subject = [
     report.subject.repository ? `repository ${md(report.subject.repository)}` : "",
     report.subject.sha ? `commit ${md(report.subject.sha)}` : "",
@@ -52585,7 +52608,7 @@ async function writeFileAtomic(file2, content, what) {
     await writeFile2(tmp, content, "utf8");
     await rename2(tmp, file2);
   } catch (err) {
-    await rm2(tmp, { force: true });
+    await rm2(tmp, { force: true }).catch(() => void 0);
     throw new GateError("input", `cannot write the ${what} to ${file2}: ${describeThrown(err)}`, {
       cause: err,
       location: { file: file2 }
@@ -52656,7 +52679,7 @@ function renderText(report) {
     out.push(`AUDIT MODE: verdict ${verdict}, reported only; the exit status is 0.`);
   }
   out.push(
-    `security-gate ${report.tool.version}: ${verdict}${report.blockedBy.length ? ` (blocked by ${report.blockedBy.join(", ")})` : ""}`
+    `security-gate ${report.tool.version}: ${verdict}${report.verdict === "block" ? ` (blocked by ${blockReason(report.blockedBy)})` : ""}`
   );
   for (const c of report.checks) {
     out.push(`  ${c.id.padEnd(12)} ${STATUS[c.status].padEnd(7)} ${clean(c.summary)}`);
@@ -53125,19 +53148,6 @@ var reportSchema = external_exports.strictObject({
   checks: external_exports.array(checkResultSchema)
 });
 
-// src/verdict/index.ts
-function computeVerdict(checks) {
-  const blockedBy = checks.filter(
-    (c) => !(c.status === "pass" || c.status === "skipped") || c.findings.some((f) => f.blocking && !f.waived)
-  ).map((c) => c.id);
-  const anyPassed = checks.some((c) => c.status === "pass");
-  return { verdict: blockedBy.length === 0 && anyPassed ? "pass" : "block", blockedBy };
-}
-function exitCode(checks, verdict, mode) {
-  if (mode === "audit" || verdict === "pass") return 0;
-  return checks.some((c) => c.status === "error") || !checks.some((c) => c.status === "pass" || c.status === "fail") ? 2 : 1;
-}
-
 // package.json
 var package_default2 = {
   name: "security-gate",
@@ -53163,7 +53173,8 @@ var package_default2 = {
     test: "npm run typecheck && npm run lint && npm run format:check && npm run jest && npm run check-dist && node scripts/docs.mjs --check",
     demo: "node scripts/demo.mjs",
     schema: "node scripts/build.mjs --schema-only",
-    docs: "node scripts/docs.mjs"
+    docs: "node scripts/docs.mjs",
+    bench: "node bench/verify-many.mjs"
   },
   dependencies: {
     "@actions/core": "^3.0.1",
@@ -53300,12 +53311,12 @@ async function main(env = process.env, deps = productionDeps()) {
     const code = exitCode(report.checks, report.verdict, report.mode);
     if (report.mode === "audit" && report.verdict === "block") {
       warning(
-        `security-gate (audit mode): the verdict is BLOCK (${report.blockedBy.join(", ")}); the step passes because mode is audit.`
+        `security-gate (audit mode): the verdict is BLOCK (${blockReason(report.blockedBy)}); the step passes because mode is audit.`
       );
     }
     if (code !== 0) {
       setFailed(
-        code === 1 ? `security-gate blocked this promotion (${report.blockedBy.join(", ")}); see the job summary.` : `security-gate could not evaluate (${report.blockedBy.join(", ")}); see the job summary. Nothing was promoted.`
+        code === 1 ? `security-gate blocked this promotion (${blockReason(report.blockedBy)}); see the job summary.` : `security-gate could not evaluate (${blockReason(report.blockedBy)}); see the job summary. Nothing was promoted.`
       );
     }
   } catch (err) {

@@ -34,7 +34,11 @@ export function describeThrown(thrown: unknown): string {
   try {
     return `non-Error value thrown: ${JSON.stringify(thrown) ?? String(thrown)}`;
   } catch {
-    return 'non-Error value thrown';
+    try {
+      return `non-Error value thrown: ${String(thrown)}`;
+    } catch {
+      return 'non-Error value thrown';
+    }
   }
 }
 

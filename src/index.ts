@@ -11,7 +11,7 @@ import { GateError, describeThrown, formatLocation } from './errors.js';
 import { outputLine, publishReport } from './report/publish.js';
 import { renderText } from './report/text.js';
 import { run, type Deps } from './run.js';
-import { exitCode } from './verdict/index.js';
+import { blockReason, exitCode } from './verdict/index.js';
 import { appendFile } from 'node:fs/promises';
 
 export async function main(
@@ -36,14 +36,14 @@ export async function main(
     const code = exitCode(report.checks, report.verdict, report.mode);
     if (report.mode === 'audit' && report.verdict === 'block') {
       core.warning(
-        `security-gate (audit mode): the verdict is BLOCK (${report.blockedBy.join(', ')}); the step passes because mode is audit.`,
+        `security-gate (audit mode): the verdict is BLOCK (${blockReason(report.blockedBy)}); the step passes because mode is audit.`,
       );
     }
     if (code !== 0) {
       core.setFailed(
         code === 1
-          ? `security-gate blocked this promotion (${report.blockedBy.join(', ')}); see the job summary.`
-          : `security-gate could not evaluate (${report.blockedBy.join(', ')}); see the job summary. Nothing was promoted.`,
+          ? `security-gate blocked this promotion (${blockReason(report.blockedBy)}); see the job summary.`
+          : `security-gate could not evaluate (${blockReason(report.blockedBy)}); see the job summary. Nothing was promoted.`,
       );
     }
   } catch (err) {

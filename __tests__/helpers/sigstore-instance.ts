@@ -205,7 +205,11 @@ export function inTotoStatement(
  */
 export async function startMockSigstore(options: MockSigstoreOptions = {}): Promise<MockSigstore> {
   assertNoProxyInterference();
-  const clock = options.clock ? new Date(options.clock.getTime()) : undefined;
+  // Default: now, in whole seconds. The mock TSA writes a fractional genTime when the clock has
+  // milliseconds, which @sigstore/core refuses ("invalid time"); real TSAs seen so far do not.
+  const clock = new Date(
+    options.clock ? options.clock.getTime() : Math.floor(Date.now() / 1000) * 1000,
+  );
   const timeout = options.timeoutMs ?? 10_000;
 
   const routes = new Map<string, HandlerFn>();
@@ -541,8 +545,17 @@ function toBuffer(view: ArrayBufferView): Buffer {
  * argument-less construction and `Date.now()`. Used only while the mock generates its root
  * certificates, whose validity it takes from the real clock. `now === undefined` runs `fn` as is.
  */
+let dateSwaps: Promise<unknown> = Promise.resolve();
+
 async function withNow<T>(now: number | undefined, fn: () => Promise<T>): Promise<T> {
   if (now === undefined) return fn();
+  // Concurrent instances must not interleave their swaps of the global Date: one at a time.
+  const turn = dateSwaps.then(() => swapDate(now, fn));
+  dateSwaps = turn.catch(() => undefined);
+  return turn;
+}
+
+async function swapDate<T>(now: number, fn: () => Promise<T>): Promise<T> {
   const RealDate = globalThis.Date;
   const offset = now - RealDate.now();
   class ShiftedDate extends RealDate {

@@ -11,10 +11,12 @@ export function md(text: string): string {
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
-      .replace(MARKDOWN_SPECIALS, (c) => `\\${c}`)
-      .replace(/\r\n|\r|\n/g, ' ')
       // GitHub finds @mentions in the rendered text, after backslash escapes are gone: a zero-width
-      // space after `@` keeps `@org/team` from notifying anyone.
-      .replace(/@/g, '@&#8203;')
+      // space after an `@` that could start one (not after a letter, digit or `_`) keeps
+      // `@org/team` from notifying anyone, while `…release.yml@refs/heads/main` stays copyable.
+      .replace(MARKDOWN_SPECIALS, (c, offset: number, whole: string) =>
+        c === '@' && !/[A-Za-z0-9_]/.test(whole[offset - 1] ?? '') ? '\\@&#8203;' : `\\${c}`,
+      )
+      .replace(/\r\n|\r|\n/g, ' ')
   );
 }

@@ -1,6 +1,7 @@
 /** The report as GitHub-flavoured markdown: job summary and --markdown. Pure; no I/O. */
 import type { ArtifactEvidence, CheckResult, Finding, Report } from '../types.js';
 import { md } from './escape.js';
+import { blockReason } from '../verdict/index.js';
 
 const STATUS_ICON: Record<CheckResult['status'], string> = {
   pass: '✅ pass',
@@ -20,7 +21,7 @@ export function renderMarkdown(report: Report): string {
     );
     out.push('');
   }
-  if (blocked) out.push(`Blocked by: ${report.blockedBy.map((id) => `**${id}**`).join(', ')}`, '');
+  if (blocked) out.push(`Blocked by: **${blockReason(report.blockedBy)}**`, '');
   const subject = [
     report.subject.repository ? `repository ${md(report.subject.repository)}` : '',
     report.subject.sha ? `commit ${md(report.subject.sha)}` : '',

@@ -1,6 +1,7 @@
 /** The report for a terminal (the console output of the CLI and the action log). Pure. */
 import { formatLocation } from '../errors.js';
 import type { Report } from '../types.js';
+import { blockReason } from '../verdict/index.js';
 
 const STATUS: Record<string, string> = {
   pass: 'PASS',
@@ -32,7 +33,7 @@ export function renderText(report: Report): string {
     out.push(`AUDIT MODE: verdict ${verdict}, reported only; the exit status is 0.`);
   }
   out.push(
-    `security-gate ${report.tool.version}: ${verdict}${report.blockedBy.length ? ` (blocked by ${report.blockedBy.join(', ')})` : ''}`,
+    `security-gate ${report.tool.version}: ${verdict}${report.verdict === 'block' ? ` (blocked by ${blockReason(report.blockedBy)})` : ''}`,
   );
   for (const c of report.checks) {
     out.push(`  ${c.id.padEnd(12)} ${STATUS[c.status]!.padEnd(7)} ${clean(c.summary)}`);

@@ -11,7 +11,8 @@ export async function writeFileAtomic(file: string, content: string, what: strin
     await writeFile(tmp, content, 'utf8');
     await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // Best effort: when the folder cannot be made (ENOTDIR), removing fails too; report the write.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw new GateError('input', `cannot write the ${what} to ${file}: ${describeThrown(err)}`, {
       cause: err,
       location: { file },

@@ -33,3 +33,8 @@ export function exitCode(
     ? 2
     : 1;
 }
+
+/** Why a verdict is block, in a few words: the checks that blocked, or that nothing was checked. */
+export function blockReason(blockedBy: readonly CheckId[]): string {
+  return blockedBy.length > 0 ? blockedBy.join(', ') : 'no check ran';
+}

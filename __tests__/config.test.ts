@@ -1,0 +1,609 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  configFromRunOptions,
+  configFromVerifyArtifact,
+  parseOptions,
+} from '../src/config/index.js';
+import { loadPolicy, parsePolicy } from '../src/config/load.js';
+import { runOptionsSchema } from '../src/config/schema.js';
+import { GateError } from '../src/errors.js';
+
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const SAN = 'https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main';
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** A minimal valid policy; line numbers in the tests below count from it. */
+const VALID = `version: 1
+signatures:
+  artifacts:
+    - path: dist/*.tgz
+  identities:
+    - issuer: ${ISSUER}
+      subject: ${SAN}
+`;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'security-gate-config-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let counter = 0;
+async function policyFile(text: string): Promise<string> {
+  const file = path.join(dir, `policy-${++counter}.yml`);
+  await writeFile(file, text, 'utf8');
+  return file;
+}
+
+function thrownBy(fn: () => unknown): GateError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(GateError);
+    return err as GateError;
+  }
+  throw new Error('expected a GateError, but nothing was thrown');
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<GateError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(GateError);
+    return err as GateError;
+  }
+  throw new Error('expected a GateError, but the promise resolved');
+}
+
+/** The policy error for `text`, named `p.yml`. */
+function policyError(text: string): GateError {
+  return thrownBy(() => parsePolicy(text, 'p.yml'));
+}
+
+describe('loadPolicy / parsePolicy', () => {
+  it('loads a valid policy and applies the defaults', async () => {
+    const file = await policyFile(VALID);
+    const loaded = await loadPolicy(file);
+    expect(loaded.path).toBe(file);
+    expect(loaded.sha256).toBe(createHash('sha256').update(VALID).digest('hex'));
+    expect(loaded.policy).toEqual({
+      version: 1,
+      mode: 'enforce',
+      signatures: {
+        artifacts: [{ path: 'dist/*.tgz', bundle: '{path}.sigstore.json', source: 'bundle' }],
+        identities: [{ issuer: ISSUER, subject: SAN }],
+      },
+    });
+  });
+
+  it('accepts JSON, which is YAML', () => {
+    const policy = parsePolicy(
+      JSON.stringify({
+        version: 1,
+        mode: 'audit',
+        signatures: {
+          artifacts: [{ digest: `sha256:${'a'.repeat(64)}`, source: 'github-attestations' }],
+          identities: [{ key: 'keys/release.pub' }],
+        },
+      }),
+      'p.json',
+    );
+    expect(policy.mode).toBe('audit');
+    expect(policy.signatures?.artifacts[0]).toEqual({
+      digest: `sha256:${'a'.repeat(64)}`,
+      source: 'github-attestations',
+      bundle: '{path}.sigstore.json',
+    });
+  });
+
+  it('refuses a missing file, naming it', async () => {
+    const missing = path.join(dir, 'no-such-policy.yml');
+    const err = await rejectionOf(loadPolicy(missing));
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(`policy file not found: ${missing}`);
+    expect(err.location).toEqual({ file: missing });
+    expect(err.fix).toMatch(/--policy/);
+  });
+
+  it('refuses a YAML syntax error, naming the file and the line', async () => {
+    const file = await policyFile(
+      'version: 1\nsignatures:\n  artifacts: [\n    - path: a\n  identities: []\n',
+    );
+    const err = await rejectionOf(loadPolicy(file));
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(new RegExp(`^${escapeRe(file)}:4:\\d+: YAML syntax error: `));
+    expect(err.location).toMatchObject({ file, line: 4 });
+  });
+
+  it('refuses a duplicate key, naming its line', () => {
+    const err = policyError(`${VALID}version: 1\n`);
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(/^p\.yml:8:1: YAML syntax error: .*unique/);
+    expect(err.location).toMatchObject({ file: 'p.yml', line: 8 });
+  });
+
+  it.each([
+    ['an empty file', ''],
+    ['a file with only comments', '# security-gate policy\n\n'],
+  ])('refuses %s', async (_name, text) => {
+    const file = await policyFile(text);
+    const err = await rejectionOf(loadPolicy(file));
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(`${file}: policy file is empty; it needs at least \`version: 1\``);
+    expect(err.fix).toBe('Start the file with `version: 1`.');
+  });
+
+  it('refuses a document that is not a mapping', () => {
+    const err = policyError('- version: 1\n');
+    expect(err.code).toBe('config');
+    expect(err.message).toContain("p.yml:1: key '(top level)': ");
+    expect(err.message).toContain('expected object');
+  });
+
+  it('refuses an unknown top-level key, naming it and its line', () => {
+    const err = policyError(`${VALID}mdoe: audit\n`);
+    expect(err.code).toBe('config');
+    expect(err.message).toBe("p.yml: invalid policy (1 problem):\n  p.yml:8: unknown key 'mdoe'");
+    expect(err.location).toEqual({ file: 'p.yml', line: 8, column: 1, key: 'mdoe' });
+  });
+
+  it('refuses a nested unknown key (a typo), naming the full key and its line', () => {
+    const err = policyError(`version: 1
+signatures:
+  artifacts:
+    - path: dist/*.tgz
+  identities:
+    - issuer: ${ISSUER}
+      subject: ${SAN}
+    - issuer: ${ISSUER}
+      subjet: ${SAN}
+`);
+    expect(err.code).toBe('config');
+    expect(err.message).toContain("  p.yml:9: unknown key 'signatures.identities[1].subjet'");
+    // The first problem is the one the location points at.
+    expect(err.location).toEqual({
+      file: 'p.yml',
+      line: 9,
+      column: 7,
+      key: 'signatures.identities[1].subjet',
+    });
+    // The typo also leaves the identity without a subject; that is said too, on the entry's line.
+    expect(err.message).toContain(
+      "  p.yml:8: key 'signatures.identities[1]': a keyless identity needs exactly one of `subject`",
+    );
+  });
+
+  it('refuses `version: "1"` (a string) on its line', () => {
+    const err = policyError(VALID.replace('version: 1', 'version: "1"'));
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(/^ {2}p\.yml:1: key 'version': .*expected 1/m);
+    expect(err.location).toMatchObject({ line: 1, key: 'version' });
+  });
+
+  it('says a missing `version` is required', () => {
+    const err = policyError(VALID.replace('version: 1\n', ''));
+    expect(err.code).toBe('config');
+    expect(err.message).toContain("key 'version' is required");
+  });
+
+  it('refuses `identities: foo` as the wrong type (not "required"), on its line', () => {
+    const err = policyError(`version: 1
+signatures:
+  artifacts:
+    - path: dist/*.tgz
+  identities: foo
+`);
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(
+      /^ {2}p\.yml:5: key 'signatures\.identities': .*expected array, received string$/m,
+    );
+    expect(err.message).not.toContain('required');
+    expect(err.location).toMatchObject({ file: 'p.yml', line: 5, key: 'signatures.identities' });
+  });
+
+  it('refuses an empty `artifacts` list', () => {
+    const err = policyError(
+      VALID.replace('    - path: dist/*.tgz\n', '').replace('artifacts:', 'artifacts: []'),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toContain(
+      "p.yml:3: key 'signatures.artifacts': list at least one artifact",
+    );
+  });
+
+  it.each([
+    [
+      'dependencies',
+      'dependencies:\n  fail-on-severity: high\n',
+      'the dependencies check is not supported by this version yet',
+    ],
+    [
+      'repository',
+      'repository:\n  required-approvals: 2\n',
+      'the repository check is not supported by this version yet',
+    ],
+    [
+      'extends',
+      'extends: my-org/.github/security-gate.yml@main\n',
+      'organisation policy (extends) is not supported by this version yet',
+    ],
+  ])('refuses the not-yet-supported `%s:` section with its own message', (key, section, text) => {
+    const err = policyError(`${VALID}${section}`);
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(
+      `p.yml: invalid policy (1 problem):\n  p.yml:8: key '${key}': ${text}`,
+    );
+    expect(err.location).toMatchObject({ line: 8, key });
+  });
+
+  describe('identities', () => {
+    const withIdentity = (lines: string) => `version: 1
+signatures:
+  artifacts:
+    - path: dist/*.tgz
+  identities:
+${lines}`;
+
+    it('refuses both `subject` and `subject-regexp`', () => {
+      const err = policyError(
+        withIdentity(
+          `    - issuer: ${ISSUER}\n      subject: ${SAN}\n      subject-regexp: "https://github\\\\.com/.*"\n`,
+        ),
+      );
+      expect(err.code).toBe('config');
+      expect(err.message).toContain(
+        "p.yml:6: key 'signatures.identities[0]': a keyless identity needs exactly one of `subject` (exact) or `subject-regexp` (whole-string pattern)",
+      );
+    });
+
+    it('refuses neither `subject` nor `subject-regexp`', () => {
+      const err = policyError(withIdentity(`    - issuer: ${ISSUER}\n`));
+      expect(err.code).toBe('config');
+      expect(err.message).toContain('a keyless identity needs exactly one of `subject`');
+    });
+
+    it('refuses a keyless identity without `issuer`', () => {
+      const err = policyError(withIdentity(`    - subject: ${SAN}\n`));
+      expect(err.code).toBe('config');
+      expect(err.message).toContain('a keyless identity needs `issuer`');
+    });
+
+    it('refuses a `subject-regexp` that does not compile, on its line', () => {
+      const err = policyError(
+        withIdentity(`    - issuer: ${ISSUER}\n      subject-regexp: "release(\\\\.yml"\n`),
+      );
+      expect(err.code).toBe('config');
+      expect(err.message).toContain(
+        "p.yml:7: key 'signatures.identities[0].subject-regexp': is not a valid regular expression",
+      );
+      expect(err.location).toMatchObject({
+        line: 7,
+        key: 'signatures.identities[0].subject-regexp',
+      });
+    });
+
+    it('refuses `key` mixed with `issuer`', () => {
+      const err = policyError(
+        withIdentity(`    - key: keys/release.pub\n      issuer: ${ISSUER}\n`),
+      );
+      expect(err.code).toBe('config');
+      expect(err.message).toContain(
+        "key 'signatures.identities[0]': `key` cannot be combined with issuer/subject/subject-regexp",
+      );
+    });
+
+    it('accepts a key-only identity', () => {
+      const policy = parsePolicy(withIdentity('    - key: keys/release.pub\n'), 'p.yml');
+      expect(policy.signatures?.identities).toEqual([{ key: 'keys/release.pub' }]);
+    });
+  });
+
+  it('refuses an artifact with neither `path` nor `digest`', () => {
+    const err = policyError(
+      VALID.replace('- path: dist/*.tgz', '- bundle: dist/app.sigstore.json'),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toContain(
+      "p.yml:4: key 'signatures.artifacts[0]': each artifact needs exactly one of `path` or `digest`",
+    );
+  });
+
+  it('refuses an unknown placeholder in a bundle template', () => {
+    const err = policyError(
+      VALID.replace(
+        '- path: dist/*.tgz',
+        '- path: dist/*.tgz\n      bundle: "{file}.sigstore.json"',
+      ),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toContain(
+      "p.yml:5: key 'signatures.artifacts[0].bundle': only {path}, {dir} and {name} may appear in braces",
+    );
+  });
+
+  it('refuses a malformed digest', () => {
+    const err = policyError(VALID.replace('- path: dist/*.tgz', '- digest: sha256:ABC'));
+    expect(err.code).toBe('config');
+    expect(err.message).toContain(
+      "key 'signatures.artifacts[0].digest': must be sha256:<64 lowercase hex digits>",
+    );
+  });
+
+  it('refuses a policy that enables no checks', () => {
+    const err = policyError('version: 1\nmode: enforce\n');
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(
+      'p.yml: the policy enables no checks; a gate that checks nothing would pass anything',
+    );
+    expect(err.fix).toBe('Add a `signatures:` section.');
+  });
+});
+
+describe('configFromRunOptions', () => {
+  const env = {
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_SHA: SHA,
+    GITHUB_REF: 'refs/heads/main',
+  };
+
+  it('builds the config from the policy and the runner variables', async () => {
+    const file = await policyFile(VALID);
+    const config = await configFromRunOptions({ policy: file, workspace: dir }, env);
+    expect(config.mode).toBe('enforce');
+    expect(config.subject).toEqual({
+      repository: 'acme/widget',
+      sha: SHA,
+      ref: 'refs/heads/main',
+    });
+    expect(config.workspace).toBe(path.resolve(dir));
+    expect(config.policy?.sha256).toBe(createHash('sha256').update(VALID).digest('hex'));
+    expect(path.resolve(config.policy!.path)).toBe(file);
+    expect(config.signatures).toEqual({
+      artifacts: [{ path: 'dist/*.tgz', bundle: '{path}.sigstore.json', source: 'bundle' }],
+      identities: [{ issuer: ISSUER, subject: SAN }],
+    });
+    expect(config.outputs).toEqual({});
+  });
+
+  it('reads the policy relative to the workspace', async () => {
+    const file = await policyFile(VALID);
+    const config = await configFromRunOptions({ policy: path.basename(file), workspace: dir }, env);
+    expect(path.resolve(config.policy!.path)).toBe(file);
+  });
+
+  it('lets --repo, --sha and --ref override the runner variables', async () => {
+    const file = await policyFile(VALID);
+    const other = 'f'.repeat(40);
+    const config = await configFromRunOptions(
+      { policy: file, workspace: dir, repo: 'acme/other', sha: other, ref: 'refs/tags/v1.0.0' },
+      env,
+    );
+    expect(config.subject).toEqual({
+      repository: 'acme/other',
+      sha: other,
+      ref: 'refs/tags/v1.0.0',
+    });
+  });
+
+  it('leaves the subject empty when nothing names it', async () => {
+    const file = await policyFile(VALID);
+    const config = await configFromRunOptions({ policy: file, workspace: dir }, {});
+    expect(config.subject).toEqual({});
+  });
+
+  it('lets --mode override the policy mode, both ways', async () => {
+    const audit = await policyFile(`${VALID}mode: audit\n`);
+    expect((await configFromRunOptions({ policy: audit, workspace: dir }, env)).mode).toBe('audit');
+    expect(
+      (await configFromRunOptions({ policy: audit, workspace: dir, mode: 'enforce' }, env)).mode,
+    ).toBe('enforce');
+    const enforce = await policyFile(VALID);
+    expect(
+      (await configFromRunOptions({ policy: enforce, workspace: dir, mode: 'audit' }, env)).mode,
+    ).toBe('audit');
+  });
+
+  it('passes the output files on', async () => {
+    const file = await policyFile(VALID);
+    const config = await configFromRunOptions(
+      { policy: file, workspace: dir, json: 'out/r.json', markdown: 'out/r.md' },
+      env,
+    );
+    expect(config.outputs).toEqual({ json: 'out/r.json', markdown: 'out/r.md' });
+  });
+
+  it('refuses an invalid --sha, naming the flag', async () => {
+    const file = await policyFile(VALID);
+    const err = await rejectionOf(
+      configFromRunOptions({ policy: file, workspace: dir, sha: 'main' }, env),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toBe('--sha: must be a full commit SHA (40 or 64 lowercase hex)');
+    expect(err.location).toEqual({ key: '--sha' });
+  });
+
+  it('refuses an invalid --mode, naming the flag (or input) and the values allowed', async () => {
+    const file = await policyFile(VALID);
+    const err = await rejectionOf(
+      configFromRunOptions({ policy: file, workspace: dir, mode: 'warn' }, env, 'input '),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(/^input mode: .*"enforce"\|"audit"/);
+  });
+
+  it('refuses --sarif, which this version cannot write yet', async () => {
+    const file = await policyFile(VALID);
+    const err = await rejectionOf(
+      configFromRunOptions({ policy: file, workspace: dir, sarif: 'gate.sarif' }, env),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(
+      '--sarif: SARIF output is not available in this version of security-gate yet',
+    );
+    expect(err.location).toEqual({ key: '--sarif' });
+  });
+
+  it('refuses an unknown option', async () => {
+    const err = await rejectionOf(configFromRunOptions({ polcy: 'x.yml' }, env));
+    expect(err.code).toBe('config');
+    expect(err.message).toBe('unknown option --polcy');
+  });
+
+  it('refuses a missing policy file, naming it', async () => {
+    const err = await rejectionOf(
+      configFromRunOptions({ policy: 'absent.yml', workspace: dir }, env),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(/^policy file not found: .*absent\.yml$/);
+  });
+});
+
+describe('configFromVerifyArtifact', () => {
+  const env = { GITHUB_REPOSITORY: 'acme/widget', GITHUB_SHA: SHA };
+  const base = { artifact: 'app.tgz', bundle: 'app.tgz.sigstore.json' };
+
+  it('builds a signatures-only config for a keyless identity', () => {
+    const config = configFromVerifyArtifact(
+      { ...base, 'certificate-identity': SAN, 'certificate-oidc-issuer': ISSUER },
+      env,
+    );
+    expect(config.mode).toBe('enforce');
+    expect(config.only).toEqual(['signatures']);
+    expect(config.subject).toEqual({ repository: 'acme/widget', sha: SHA });
+    expect(config.signatures).toMatchObject({
+      artifacts: [],
+      explicit: { artifact: 'app.tgz', bundle: 'app.tgz.sigstore.json' },
+      identities: [{ issuer: ISSUER, subject: SAN }],
+      identityLabels: ['--certificate-identity'],
+    });
+  });
+
+  it('takes a whole-SAN regexp instead of an exact identity', () => {
+    const config = configFromVerifyArtifact(
+      {
+        ...base,
+        'certificate-identity-regexp': 'https://github\\.com/acme/.*',
+        'certificate-oidc-issuer': ISSUER,
+      },
+      env,
+    );
+    expect(config.signatures?.identities).toEqual([
+      { issuer: ISSUER, 'subject-regexp': 'https://github\\.com/acme/.*' },
+    ]);
+    expect(config.signatures?.identityLabels).toEqual(['--certificate-identity-regexp']);
+  });
+
+  it('takes --key alone', () => {
+    const config = configFromVerifyArtifact({ ...base, key: 'release.pub' }, env);
+    expect(config.signatures?.identities).toEqual([{ key: 'release.pub' }]);
+    expect(config.signatures?.identityLabels).toEqual(['--key']);
+  });
+
+  it('refuses --key with a keyless identity', () => {
+    const err = thrownBy(() =>
+      configFromVerifyArtifact(
+        {
+          ...base,
+          key: 'release.pub',
+          'certificate-identity': SAN,
+          'certificate-oidc-issuer': ISSUER,
+        },
+        env,
+      ),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(
+      '--key cannot be combined with --certificate-identity, --certificate-identity-regexp or --certificate-oidc-issuer',
+    );
+  });
+
+  it('refuses a keyless identity without --certificate-oidc-issuer', () => {
+    const err = thrownBy(() =>
+      configFromVerifyArtifact({ ...base, 'certificate-identity': SAN }, env),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toBe('--certificate-oidc-issuer is required for keyless verification');
+  });
+
+  it('refuses both --certificate-identity and --certificate-identity-regexp', () => {
+    const err = thrownBy(() =>
+      configFromVerifyArtifact(
+        {
+          ...base,
+          'certificate-identity': SAN,
+          'certificate-identity-regexp': '.*',
+          'certificate-oidc-issuer': ISSUER,
+        },
+        env,
+      ),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toBe(
+      'give exactly one of --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), or --key',
+    );
+  });
+
+  it('refuses no identity at all', () => {
+    const err = thrownBy(() => configFromVerifyArtifact({ ...base }, env));
+    expect(err.code).toBe('config');
+    expect(err.message).toContain('give exactly one of --certificate-identity');
+    expect(err.message).toContain('--certificate-oidc-issuer is required');
+  });
+
+  it('refuses a regexp that does not compile, naming the flag', () => {
+    const err = thrownBy(() =>
+      configFromVerifyArtifact(
+        { ...base, 'certificate-identity-regexp': '(', 'certificate-oidc-issuer': ISSUER },
+        env,
+      ),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toBe('--certificate-identity-regexp: is not a valid regular expression');
+  });
+
+  it('refuses a missing --bundle', () => {
+    const err = thrownBy(() =>
+      configFromVerifyArtifact({ artifact: 'app.tgz', key: 'release.pub' }, env),
+    );
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(/^--bundle: /);
+    expect(err.location).toEqual({ key: '--bundle' });
+  });
+});
+
+describe('parseOptions', () => {
+  it('applies defaults', () => {
+    expect(parseOptions(runOptionsSchema, {}, '--')).toEqual({
+      policy: '.github/security-gate.yml',
+      workspace: '.',
+    });
+  });
+
+  it('names the option with the given prefix', () => {
+    const err = thrownBy(() => parseOptions(runOptionsSchema, { repo: 'not a repo' }, 'input '));
+    expect(err.code).toBe('config');
+    expect(err.message).toBe('input repo: must be OWNER/NAME');
+    expect(err.location).toEqual({ key: 'input repo' });
+  });
+
+  it('lists every problem', () => {
+    const err = thrownBy(() =>
+      parseOptions(runOptionsSchema, { repo: 'x', sha: 'y', extra: 1 }, '--'),
+    );
+    expect(err.message.split('\n').sort()).toEqual([
+      '--repo: must be OWNER/NAME',
+      '--sha: must be a full commit SHA (40 or 64 lowercase hex)',
+      'unknown option --extra',
+    ]);
+  });
+});
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
