@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { policyJsonSchema, reportJsonSchema } from '../src/config/json-schema.js';
 import { GateError } from '../src/errors.js';
@@ -12,7 +13,7 @@ import { reportSchema } from '../src/report/report-schema.js';
 import { renderText } from '../src/report/text.js';
 import type { ArtifactEvidence, Report } from '../src/types.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SAN = 'https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main';
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';

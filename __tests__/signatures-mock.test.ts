@@ -417,3 +417,51 @@ describe('run: modes and subject', () => {
     ]);
   });
 });
+
+describe('bundle versions', () => {
+  /** Rewrites a v0.3 message-signature bundle into another accepted spelling of the format. */
+  async function asVersion(version: 'v0.2' | 'v0.3-legacy') {
+    const bundle = (await sigstore.signBlob(artifact, release)) as {
+      mediaType: string;
+      verificationMaterial: Record<string, unknown>;
+    };
+    if (version === 'v0.3-legacy') {
+      bundle.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.3';
+      return bundle;
+    }
+    const { certificate, ...rest } = bundle.verificationMaterial;
+    bundle.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
+    bundle.verificationMaterial = {
+      ...rest,
+      x509CertificateChain: { certificates: [certificate] },
+    };
+    return bundle;
+  }
+
+  it.each(['v0.2', 'v0.3-legacy'] as const)('passes a %s bundle', async (version) => {
+    const bundle = await asVersion(version);
+    const r = await gate(
+      { 'app.tgz': artifact, 'app.tgz.sigstore.json': bundle },
+      { artifacts: [{ path: 'app.tgz' }], identities },
+    );
+    expect(r.code).toBe(0);
+    expect(r.report!.checks[0]!.artifacts![0]!.bundleMediaType).toBe(bundle.mediaType);
+  });
+
+  it('matches artifacts in nested folders with **', async () => {
+    const r = await gate(
+      {
+        'out/a/app.tgz': artifact,
+        'out/a/app.tgz.sigstore.json': await sigstore.signBlob(artifact, release),
+        'out/b/c/app.tgz': artifact,
+        'out/b/c/app.tgz.sigstore.json': await sigstore.signBlob(artifact, release),
+      },
+      { artifacts: [{ path: 'out/**/*.tgz' }], identities },
+    );
+    expect(r.code).toBe(0);
+    expect(r.report!.checks[0]!.artifacts!.map((a) => a.artifact)).toEqual([
+      'out/a/app.tgz',
+      'out/b/c/app.tgz',
+    ]);
+  });
+});

@@ -33653,6 +33653,9 @@ var package_default2 = {
     "ts-jest": "^29.4.15",
     typescript: "~5.9.3",
     "typescript-eslint": "^8.73.0"
+  },
+  overrides: {
+    "unrs-resolver": "1.12.2"
   }
 };
 
