@@ -33879,6 +33879,7 @@ if (isEntryPoint()) {
     process.stderr.write(formatError2(err));
     return 2;
   });
+  setTimeout(() => process.exit(), 2e3).unref();
 }
 export {
   formatError2 as formatError,

@@ -53343,6 +53343,7 @@ function isEntryPoint() {
 }
 if (isEntryPoint()) {
   await main().catch((err) => setFailed(`security-gate: ${describeThrown(err)}`));
+  setTimeout(() => process.exit(), 2e3).unref();
 }
 export {
   main

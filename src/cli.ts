@@ -166,4 +166,6 @@ if (isEntryPoint()) {
     process.stderr.write(formatError(err));
     return 2 as const;
   });
+  // A check abandoned at its deadline may still hold sockets or timers: do not wait for it.
+  setTimeout(() => process.exit(), 2000).unref();
 }

@@ -70,4 +70,6 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   await main().catch((err: unknown) => core.setFailed(`security-gate: ${describeThrown(err)}`));
+  // A check abandoned at its deadline may still hold sockets or timers: do not wait for it.
+  setTimeout(() => process.exit(), 2000).unref();
 }
