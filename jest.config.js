@@ -8,6 +8,7 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   collectCoverageFrom: ['src/checks/**/*.ts', 'src/verdict/**/*.ts', 'src/config/**/*.ts'],
-  coverageThreshold: { global: { lines: 80, branches: 70 } },
+  coverageThreshold: { global: { lines: 95, branches: 85 } },
+  coverageReporters: ['text-summary'],
   testTimeout: 30000,
 };

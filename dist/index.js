@@ -53168,7 +53168,7 @@ var package_default2 = {
     lint: "eslint .",
     format: "prettier --write .",
     "format:check": "prettier --check .",
-    jest: "NODE_OPTIONS=--experimental-vm-modules jest",
+    jest: "NODE_OPTIONS=--experimental-vm-modules jest --coverage",
     "check-dist": "node scripts/check-dist.mjs",
     test: "npm run typecheck && npm run lint && npm run format:check && npm run jest && npm run check-dist && node scripts/docs.mjs --check",
     demo: "node scripts/demo.mjs",
