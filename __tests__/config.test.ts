@@ -78,6 +78,7 @@ describe('loadPolicy / parsePolicy', () => {
       signatures: {
         artifacts: [{ path: 'dist/*.tgz', bundle: '{path}.sigstore.json', source: 'bundle' }],
         identities: [{ issuer: ISSUER, subject: SAN }],
+        'require-deployed-commit': false,
       },
     });
   });
@@ -175,7 +176,7 @@ signatures:
     });
     // The typo also leaves the identity without a subject; that is said too, on the entry's line.
     expect(err.message).toContain(
-      "  p.yml:8: key 'signatures.identities[1]': a keyless identity needs exactly one of `subject`",
+      "  p.yml:8: key 'signatures.identities[1]': a keyless identity must say who signed",
     );
   });
 
@@ -258,14 +259,14 @@ ${lines}`;
       );
       expect(err.code).toBe('config');
       expect(err.message).toContain(
-        "p.yml:6: key 'signatures.identities[0]': a keyless identity needs exactly one of `subject` (exact) or `subject-regexp` (whole-string pattern)",
+        "p.yml:6: key 'signatures.identities[0]': give `subject` (exact) or `subject-regexp` (pattern), not both",
       );
     });
 
     it('refuses neither `subject` nor `subject-regexp`', () => {
       const err = policyError(withIdentity(`    - issuer: ${ISSUER}\n`));
       expect(err.code).toBe('config');
-      expect(err.message).toContain('a keyless identity needs exactly one of `subject`');
+      expect(err.message).toContain('a keyless identity must say who signed');
     });
 
     it('refuses a keyless identity without `issuer`', () => {
@@ -294,7 +295,7 @@ ${lines}`;
       );
       expect(err.code).toBe('config');
       expect(err.message).toContain(
-        "key 'signatures.identities[0]': `key` cannot be combined with issuer/subject/subject-regexp",
+        "key 'signatures.identities[0]': `key` cannot be combined with issuer",
       );
     });
 
@@ -519,7 +520,7 @@ describe('configFromVerifyArtifact', () => {
     );
     expect(err.code).toBe('config');
     expect(err.message).toBe(
-      '--key cannot be combined with --certificate-identity, --certificate-identity-regexp or --certificate-oidc-issuer',
+      '--key cannot be combined with --certificate-identity, --certificate-oidc-issuer',
     );
   });
 
@@ -528,7 +529,9 @@ describe('configFromVerifyArtifact', () => {
       configFromVerifyArtifact({ ...base, 'certificate-identity': SAN }, env),
     );
     expect(err.code).toBe('config');
-    expect(err.message).toBe('--certificate-oidc-issuer is required for keyless verification');
+    expect(err.message).toBe(
+      '--certificate-oidc-issuer is required with --certificate-identity and --certificate-identity-regexp',
+    );
   });
 
   it('refuses both --certificate-identity and --certificate-identity-regexp', () => {
@@ -545,15 +548,14 @@ describe('configFromVerifyArtifact', () => {
     );
     expect(err.code).toBe('config');
     expect(err.message).toBe(
-      'give exactly one of --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), or --key',
+      'give --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), not both',
     );
   });
 
   it('refuses no identity at all', () => {
     const err = thrownBy(() => configFromVerifyArtifact({ ...base }, env));
     expect(err.code).toBe('config');
-    expect(err.message).toContain('give exactly one of --certificate-identity');
-    expect(err.message).toContain('--certificate-oidc-issuer is required');
+    expect(err.message).toContain('say who must have signed: --certificate-identity');
   });
 
   it('refuses a regexp that does not compile, naming the flag', () => {

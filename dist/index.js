@@ -1015,8 +1015,8 @@ var require_util = __commonJS({
     }
     function nop() {
     }
-    function isStream(obj) {
-      return obj && typeof obj === "object" && typeof obj.pipe === "function" && typeof obj.on === "function";
+    function isStream(obj2) {
+      return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
     }
     function isBlobLike(object2) {
       if (object2 === null) {
@@ -1121,14 +1121,14 @@ var require_util = __commonJS({
       }
       return servername;
     }
-    function deepClone(obj) {
-      return JSON.parse(JSON.stringify(obj));
+    function deepClone(obj2) {
+      return JSON.parse(JSON.stringify(obj2));
     }
-    function isAsyncIterable(obj) {
-      return !!(obj != null && typeof obj[Symbol.asyncIterator] === "function");
+    function isAsyncIterable(obj2) {
+      return !!(obj2 != null && typeof obj2[Symbol.asyncIterator] === "function");
     }
-    function isIterable(obj) {
-      return !!(obj != null && (typeof obj[Symbol.iterator] === "function" || typeof obj[Symbol.asyncIterator] === "function"));
+    function isIterable(obj2) {
+      return !!(obj2 != null && (typeof obj2[Symbol.iterator] === "function" || typeof obj2[Symbol.asyncIterator] === "function"));
     }
     function bodyLength(body) {
       if (body == null) {
@@ -1175,30 +1175,30 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj) {
-      if (obj === void 0) obj = {};
+    function parseHeaders(headers, obj2) {
+      if (obj2 === void 0) obj2 = {};
       for (let i = 0; i < headers.length; i += 2) {
         const key = headerNameToString(headers[i]);
-        let val = obj[key];
+        let val = obj2[key];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj[key] = val;
+            obj2[key] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj[key] = headersValue;
+            obj2[key] = headersValue;
           } else {
-            obj[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
-      if ("content-length" in obj && "content-disposition" in obj) {
-        obj["content-disposition"] = Buffer.from(obj["content-disposition"]).toString("latin1");
+      if ("content-length" in obj2 && "content-disposition" in obj2) {
+        obj2["content-disposition"] = Buffer.from(obj2["content-disposition"]).toString("latin1");
       }
-      return obj;
+      return obj2;
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
@@ -1376,17 +1376,17 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj, name, listener) {
-      const listeners = obj[kListeners] ??= [];
+    function addListener(obj2, name, listener) {
+      const listeners = obj2[kListeners] ??= [];
       listeners.push([name, listener]);
-      obj.on(name, listener);
-      return obj;
+      obj2.on(name, listener);
+      return obj2;
     }
-    function removeAllListeners(obj) {
-      for (const [name, listener] of obj[kListeners] ?? []) {
-        obj.removeListener(name, listener);
+    function removeAllListeners(obj2) {
+      for (const [name, listener] of obj2[kListeners] ?? []) {
+        obj2.removeListener(name, listener);
       }
-      obj[kListeners] = null;
+      obj2[kListeners] = null;
     }
     function errorRequest(client, request, err) {
       try {
@@ -1991,11 +1991,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str = `${val[i]}`;
-            if (!isValidHeaderValue(str)) {
+            const str2 = `${val[i]}`;
+            if (!isValidHeaderValue(str2)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str);
+            arr.push(str2);
           }
         }
         val = arr;
@@ -2699,10 +2699,10 @@ var require_utils = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.enumToMap = void 0;
-    function enumToMap(obj) {
+    function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj).forEach((key) => {
-        const value = obj[key];
+      Object.keys(obj2).forEach((key) => {
+        const value = obj2[key];
         if (typeof value === "number") {
           res[key] = value;
         }
@@ -3568,25 +3568,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str, leading, trailing, predicate) {
+    function removeChars(str2, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str.length - 1;
+      let trail = str2.length - 1;
       if (leading) {
-        while (lead < str.length && predicate(str.charCodeAt(lead))) lead++;
+        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
+      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
     }
     function isomorphicDecode(input2) {
       const length = input2.length;
@@ -5505,7 +5505,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -16488,9 +16488,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify(cookie);
-      if (str) {
-        headers.append("Set-Cookie", str);
+      const str2 = stringify(cookie);
+      if (str2) {
+        headers.append("Set-Cookie", str2);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19614,7 +19614,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key, val) {
+    function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -19654,7 +19654,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key, val);
+      return reviver.call(obj2, key, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -20101,13 +20101,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -20261,16 +20261,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -20287,11 +20287,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
+          str2 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -20300,38 +20300,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
+                str2 += json2.slice(start, i);
                 const code = json2.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                      str2 += "\\x" + code.substr(2);
                     else
-                      str += json2.substr(i, 6);
+                      str2 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -20341,14 +20341,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
+                str2 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent;
+                str2 += indent;
                 if (json2[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -20357,8 +20357,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json2.slice(start) : json2;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json2.slice(start) : json2;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -20486,15 +20486,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -20590,10 +20590,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj;
+      let obj2;
       if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        obj2 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj2));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -20601,11 +20601,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -20646,11 +20646,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -20685,8 +20685,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -20695,27 +20695,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -20731,7 +20731,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -20775,16 +20775,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str2 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -21011,31 +21011,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -21078,21 +21078,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
+        lines.push(str2);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -21104,11 +21104,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line of lines)
-            str += line ? `
+            str2 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -21161,23 +21161,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
         const add = (key, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
             map2.items.push(Pair.createPair(key, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key, value] of obj)
+        if (obj2 instanceof Map) {
+          for (const [key, value] of obj2)
             add(key, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key of Object.keys(obj2))
+            add(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -21287,7 +21287,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
     };
     exports.map = map2;
   }
@@ -21383,15 +21383,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -21425,7 +21425,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
     };
     exports.seq = seq;
   }
@@ -21440,7 +21440,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -21478,7 +21478,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -21530,7 +21530,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -21539,7 +21539,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -21550,11 +21550,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node2.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node2 = new Scalar.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node2.minFractionDigits = str2.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -21571,7 +21571,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -21584,7 +21584,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -21592,7 +21592,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -21601,7 +21601,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -21654,7 +21654,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -21671,7 +21671,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -21679,7 +21679,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -21687,7 +21687,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -21695,9 +21695,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
@@ -21729,10 +21729,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -21743,28 +21743,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines[i] = str2.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -21970,7 +21970,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -21979,7 +21979,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -21990,11 +21990,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -22014,34 +22014,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -22051,7 +22051,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -22060,7 +22060,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -22068,7 +22068,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22077,7 +22077,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -22181,9 +22181,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -22220,7 +22220,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -22229,7 +22229,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -22240,8 +22240,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -26499,17 +26499,17 @@ var require_envelope = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.payload.length !== 0) {
-          obj.payload = base64FromBytes(message.payload);
+          obj2.payload = base64FromBytes(message.payload);
         }
         if (message.payloadType !== "") {
-          obj.payloadType = message.payloadType;
+          obj2.payloadType = message.payloadType;
         }
         if (message.signatures?.length) {
-          obj.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
+          obj2.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Signature = {
@@ -26520,14 +26520,14 @@ var require_envelope = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.sig.length !== 0) {
-          obj.sig = base64FromBytes(message.sig);
+          obj2.sig = base64FromBytes(message.sig);
         }
         if (message.keyid !== "") {
-          obj.keyid = message.keyid;
+          obj2.keyid = message.keyid;
         }
-        return obj;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
@@ -26556,14 +26556,14 @@ var require_timestamp2 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.seconds !== "0") {
-          obj.seconds = message.seconds;
+          obj2.seconds = message.seconds;
         }
         if (message.nanos !== 0) {
-          obj.nanos = Math.round(message.nanos);
+          obj2.nanos = Math.round(message.nanos);
         }
-        return obj;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -26842,14 +26842,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.algorithm !== 0) {
-          obj.algorithm = hashAlgorithmToJSON(message.algorithm);
+          obj2.algorithm = hashAlgorithmToJSON(message.algorithm);
         }
         if (message.digest.length !== 0) {
-          obj.digest = base64FromBytes(message.digest);
+          obj2.digest = base64FromBytes(message.digest);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.MessageSignature = {
@@ -26860,14 +26860,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.messageDigest !== void 0) {
-          obj.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
+          obj2.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
         }
         if (message.signature.length !== 0) {
-          obj.signature = base64FromBytes(message.signature);
+          obj2.signature = base64FromBytes(message.signature);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.LogId = {
@@ -26875,11 +26875,11 @@ var require_sigstore_common = __commonJS({
         return { keyId: isSet(object2.keyId) ? Buffer.from(bytesFromBase64(object2.keyId)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.keyId.length !== 0) {
-          obj.keyId = base64FromBytes(message.keyId);
+          obj2.keyId = base64FromBytes(message.keyId);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.RFC3161SignedTimestamp = {
@@ -26889,11 +26889,11 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.signedTimestamp.length !== 0) {
-          obj.signedTimestamp = base64FromBytes(message.signedTimestamp);
+          obj2.signedTimestamp = base64FromBytes(message.signedTimestamp);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.PublicKey = {
@@ -26905,17 +26905,17 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.rawBytes !== void 0) {
-          obj.rawBytes = base64FromBytes(message.rawBytes);
+          obj2.rawBytes = base64FromBytes(message.rawBytes);
         }
         if (message.keyDetails !== 0) {
-          obj.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
+          obj2.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
         }
         if (message.validFor !== void 0) {
-          obj.validFor = exports.TimeRange.toJSON(message.validFor);
+          obj2.validFor = exports.TimeRange.toJSON(message.validFor);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.PublicKeyIdentifier = {
@@ -26923,11 +26923,11 @@ var require_sigstore_common = __commonJS({
         return { hint: isSet(object2.hint) ? globalThis.String(object2.hint) : "" };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.hint !== "") {
-          obj.hint = message.hint;
+          obj2.hint = message.hint;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ObjectIdentifier = {
@@ -26935,11 +26935,11 @@ var require_sigstore_common = __commonJS({
         return { id: globalThis.Array.isArray(object2?.id) ? object2.id.map((e) => globalThis.Number(e)) : [] };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.id?.length) {
-          obj.id = message.id.map((e) => Math.round(e));
+          obj2.id = message.id.map((e) => Math.round(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ObjectIdentifierValuePair = {
@@ -26950,14 +26950,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.oid !== void 0) {
-          obj.oid = exports.ObjectIdentifier.toJSON(message.oid);
+          obj2.oid = exports.ObjectIdentifier.toJSON(message.oid);
         }
         if (message.value.length !== 0) {
-          obj.value = base64FromBytes(message.value);
+          obj2.value = base64FromBytes(message.value);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.DistinguishedName = {
@@ -26968,14 +26968,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.organization !== "") {
-          obj.organization = message.organization;
+          obj2.organization = message.organization;
         }
         if (message.commonName !== "") {
-          obj.commonName = message.commonName;
+          obj2.commonName = message.commonName;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.X509Certificate = {
@@ -26983,11 +26983,11 @@ var require_sigstore_common = __commonJS({
         return { rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.rawBytes.length !== 0) {
-          obj.rawBytes = base64FromBytes(message.rawBytes);
+          obj2.rawBytes = base64FromBytes(message.rawBytes);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.SubjectAlternativeName = {
@@ -26998,16 +26998,16 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.type !== 0) {
-          obj.type = subjectAlternativeNameTypeToJSON(message.type);
+          obj2.type = subjectAlternativeNameTypeToJSON(message.type);
         }
         if (message.identity?.$case === "regexp") {
-          obj.regexp = message.identity.regexp;
+          obj2.regexp = message.identity.regexp;
         } else if (message.identity?.$case === "value") {
-          obj.value = message.identity.value;
+          obj2.value = message.identity.value;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.X509CertificateChain = {
@@ -27017,11 +27017,11 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.certificates?.length) {
-          obj.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
+          obj2.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.TimeRange = {
@@ -27032,14 +27032,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.start !== void 0) {
-          obj.start = message.start.toISOString();
+          obj2.start = message.start.toISOString();
         }
         if (message.end !== void 0) {
-          obj.end = message.end.toISOString();
+          obj2.end = message.end.toISOString();
         }
-        return obj;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
@@ -27083,14 +27083,14 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.kind !== "") {
-          obj.kind = message.kind;
+          obj2.kind = message.kind;
         }
         if (message.version !== "") {
-          obj.version = message.version;
+          obj2.version = message.version;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Checkpoint = {
@@ -27098,11 +27098,11 @@ var require_sigstore_rekor = __commonJS({
         return { envelope: isSet(object2.envelope) ? globalThis.String(object2.envelope) : "" };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.envelope !== "") {
-          obj.envelope = message.envelope;
+          obj2.envelope = message.envelope;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.InclusionProof = {
@@ -27116,23 +27116,23 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.logIndex !== "0") {
-          obj.logIndex = message.logIndex;
+          obj2.logIndex = message.logIndex;
         }
         if (message.rootHash.length !== 0) {
-          obj.rootHash = base64FromBytes(message.rootHash);
+          obj2.rootHash = base64FromBytes(message.rootHash);
         }
         if (message.treeSize !== "0") {
-          obj.treeSize = message.treeSize;
+          obj2.treeSize = message.treeSize;
         }
         if (message.hashes?.length) {
-          obj.hashes = message.hashes.map((e) => base64FromBytes(e));
+          obj2.hashes = message.hashes.map((e) => base64FromBytes(e));
         }
         if (message.checkpoint !== void 0) {
-          obj.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
+          obj2.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.InclusionPromise = {
@@ -27142,11 +27142,11 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.signedEntryTimestamp.length !== 0) {
-          obj.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
+          obj2.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.TransparencyLogEntry = {
@@ -27162,29 +27162,29 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.logIndex !== "0") {
-          obj.logIndex = message.logIndex;
+          obj2.logIndex = message.logIndex;
         }
         if (message.logId !== void 0) {
-          obj.logId = sigstore_common_1.LogId.toJSON(message.logId);
+          obj2.logId = sigstore_common_1.LogId.toJSON(message.logId);
         }
         if (message.kindVersion !== void 0) {
-          obj.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
+          obj2.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
         }
         if (message.integratedTime !== "0") {
-          obj.integratedTime = message.integratedTime;
+          obj2.integratedTime = message.integratedTime;
         }
         if (message.inclusionPromise !== void 0) {
-          obj.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
+          obj2.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
         }
         if (message.inclusionProof !== void 0) {
-          obj.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
+          obj2.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
         }
         if (message.canonicalizedBody.length !== 0) {
-          obj.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
+          obj2.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
         }
-        return obj;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
@@ -27215,11 +27215,11 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.rfc3161Timestamps?.length) {
-          obj.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
+          obj2.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.VerificationMaterial = {
@@ -27234,21 +27234,21 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.content?.$case === "publicKey") {
-          obj.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
+          obj2.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
         } else if (message.content?.$case === "x509CertificateChain") {
-          obj.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
+          obj2.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
         } else if (message.content?.$case === "certificate") {
-          obj.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
+          obj2.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
         }
         if (message.tlogEntries?.length) {
-          obj.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
+          obj2.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
         }
         if (message.timestampVerificationData !== void 0) {
-          obj.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
+          obj2.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Bundle = {
@@ -27260,19 +27260,19 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.verificationMaterial !== void 0) {
-          obj.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
+          obj2.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
         }
         if (message.content?.$case === "messageSignature") {
-          obj.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
+          obj2.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
         } else if (message.content?.$case === "dsseEnvelope") {
-          obj.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
+          obj2.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
         }
-        return obj;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -27341,26 +27341,26 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.baseUrl !== "") {
-          obj.baseUrl = message.baseUrl;
+          obj2.baseUrl = message.baseUrl;
         }
         if (message.hashAlgorithm !== 0) {
-          obj.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
+          obj2.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
         }
         if (message.publicKey !== void 0) {
-          obj.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
+          obj2.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
         }
         if (message.logId !== void 0) {
-          obj.logId = sigstore_common_1.LogId.toJSON(message.logId);
+          obj2.logId = sigstore_common_1.LogId.toJSON(message.logId);
         }
         if (message.checkpointKeyId !== void 0) {
-          obj.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
+          obj2.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
         }
         if (message.operator !== "") {
-          obj.operator = message.operator;
+          obj2.operator = message.operator;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.CertificateAuthority = {
@@ -27374,23 +27374,23 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.subject !== void 0) {
-          obj.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
+          obj2.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
         }
         if (message.uri !== "") {
-          obj.uri = message.uri;
+          obj2.uri = message.uri;
         }
         if (message.certChain !== void 0) {
-          obj.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
+          obj2.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
         }
         if (message.validFor !== void 0) {
-          obj.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+          obj2.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
         }
         if (message.operator !== "") {
-          obj.operator = message.operator;
+          obj2.operator = message.operator;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.TrustedRoot = {
@@ -27404,23 +27404,23 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.tlogs?.length) {
-          obj.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+          obj2.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
         }
         if (message.certificateAuthorities?.length) {
-          obj.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+          obj2.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
         }
         if (message.ctlogs?.length) {
-          obj.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+          obj2.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
         }
         if (message.timestampAuthorities?.length) {
-          obj.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+          obj2.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.SigningConfig = {
@@ -27436,29 +27436,29 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.caUrls?.length) {
-          obj.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
+          obj2.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.oidcUrls?.length) {
-          obj.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
+          obj2.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.rekorTlogUrls?.length) {
-          obj.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
+          obj2.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.rekorTlogConfig !== void 0) {
-          obj.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
+          obj2.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
         }
         if (message.tsaUrls?.length) {
-          obj.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
+          obj2.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.tsaConfig !== void 0) {
-          obj.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
+          obj2.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Service = {
@@ -27471,20 +27471,20 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.url !== "") {
-          obj.url = message.url;
+          obj2.url = message.url;
         }
         if (message.majorApiVersion !== 0) {
-          obj.majorApiVersion = Math.round(message.majorApiVersion);
+          obj2.majorApiVersion = Math.round(message.majorApiVersion);
         }
         if (message.validFor !== void 0) {
-          obj.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+          obj2.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
         }
         if (message.operator !== "") {
-          obj.operator = message.operator;
+          obj2.operator = message.operator;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ServiceConfiguration = {
@@ -27495,14 +27495,14 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.selector !== 0) {
-          obj.selector = serviceSelectorToJSON(message.selector);
+          obj2.selector = serviceSelectorToJSON(message.selector);
         }
         if (message.count !== 0) {
-          obj.count = Math.round(message.count);
+          obj2.count = Math.round(message.count);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ClientTrustConfig = {
@@ -27514,17 +27514,17 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.trustedRoot !== void 0) {
-          obj.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
+          obj2.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
         }
         if (message.signingConfig !== void 0) {
-          obj.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
+          obj2.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
         }
-        return obj;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -27551,17 +27551,17 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.issuer !== "") {
-          obj.issuer = message.issuer;
+          obj2.issuer = message.issuer;
         }
         if (message.san !== void 0) {
-          obj.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
+          obj2.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
         }
         if (message.oids?.length) {
-          obj.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
+          obj2.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.CertificateIdentities = {
@@ -27571,11 +27571,11 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.identities?.length) {
-          obj.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
+          obj2.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.PublicKeyIdentities = {
@@ -27585,11 +27585,11 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.publicKeys?.length) {
-          obj.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
+          obj2.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions = {
@@ -27607,28 +27607,28 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.signers?.$case === "certificateIdentities") {
-          obj.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
+          obj2.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
         } else if (message.signers?.$case === "publicKeys") {
-          obj.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
+          obj2.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
         }
         if (message.tlogOptions !== void 0) {
-          obj.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
+          obj2.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
         }
         if (message.ctlogOptions !== void 0) {
-          obj.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
+          obj2.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
         }
         if (message.tsaOptions !== void 0) {
-          obj.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
+          obj2.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
         }
         if (message.integratedTsOptions !== void 0) {
-          obj.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
+          obj2.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
         }
         if (message.observerOptions !== void 0) {
-          obj.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
+          obj2.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_TlogOptions = {
@@ -27640,17 +27640,17 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.performOnlineVerification !== false) {
-          obj.performOnlineVerification = message.performOnlineVerification;
+          obj2.performOnlineVerification = message.performOnlineVerification;
         }
         if (message.disable !== false) {
-          obj.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_CtlogOptions = {
@@ -27661,14 +27661,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_TimestampAuthorityOptions = {
@@ -27679,14 +27679,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
@@ -27697,14 +27697,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_ObserverTimestampOptions = {
@@ -27715,14 +27715,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Artifact = {
@@ -27732,15 +27732,15 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.data?.$case === "artifactUri") {
-          obj.artifactUri = message.data.artifactUri;
+          obj2.artifactUri = message.data.artifactUri;
         } else if (message.data?.$case === "artifact") {
-          obj.artifact = base64FromBytes(message.data.artifact);
+          obj2.artifact = base64FromBytes(message.data.artifact);
         } else if (message.data?.$case === "artifactDigest") {
-          obj.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
+          obj2.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Input = {
@@ -27753,20 +27753,20 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.artifactTrustRoot !== void 0) {
-          obj.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
+          obj2.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
         }
         if (message.artifactVerificationOptions !== void 0) {
-          obj.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
+          obj2.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
         }
         if (message.bundle !== void 0) {
-          obj.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
+          obj2.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
         }
         if (message.artifact !== void 0) {
-          obj.artifact = exports.Artifact.toJSON(message.artifact);
+          obj2.artifact = exports.Artifact.toJSON(message.artifact);
         }
-        return obj;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
@@ -28167,7 +28167,7 @@ var require_obj = __commonJS({
     var length_1 = require_length();
     var parse_1 = require_parse2();
     var tag_1 = require_tag();
-    var ASN1Obj = class {
+    var ASN1Obj2 = class {
       tag;
       subs;
       value;
@@ -28179,11 +28179,11 @@ var require_obj = __commonJS({
       // Constructs an ASN.1 object from a Buffer of DER-encoded bytes.
       static parseBuffer(buf) {
         const stream = new stream_1.ByteStream(buf);
-        const obj = parseStream(stream);
+        const obj2 = parseStream(stream);
         if (stream.position !== stream.length) {
           throw new error_1.ASN1ParseError("invalid trailing data");
         }
-        return obj;
+        return obj2;
       }
       toDER() {
         const valueStream = new stream_1.ByteStream();
@@ -28195,11 +28195,11 @@ var require_obj = __commonJS({
           valueStream.appendView(this.value);
         }
         const value = valueStream.buffer;
-        const obj = new stream_1.ByteStream();
-        obj.appendChar(this.tag.toDER());
-        obj.appendView((0, length_1.encodeLength)(value.length));
-        obj.appendView(value);
-        return obj.buffer;
+        const obj2 = new stream_1.ByteStream();
+        obj2.appendChar(this.tag.toDER());
+        obj2.appendView((0, length_1.encodeLength)(value.length));
+        obj2.appendView(value);
+        return obj2.buffer;
       }
       /////////////////////////////////////////////////////////////////////////////
       // Convenience methods for parsing ASN.1 primitives into JS types
@@ -28249,7 +28249,7 @@ var require_obj = __commonJS({
         return (0, parse_1.parseBitString)(this.value);
       }
     };
-    exports.ASN1Obj = ASN1Obj;
+    exports.ASN1Obj = ASN1Obj2;
     var MAX_DEPTH = 100;
     function parseStream(stream, depth = 0) {
       if (depth > MAX_DEPTH) {
@@ -28271,7 +28271,7 @@ var require_obj = __commonJS({
       if (subs.length === 0) {
         stream.seek(start + len);
       }
-      return new ASN1Obj(tag, value, subs);
+      return new ASN1Obj2(tag, value, subs);
     }
     function collectSubs(stream, len, depth) {
       const end = stream.position + len;
@@ -28383,11 +28383,11 @@ var require_encoding2 = __commonJS({
     exports.base64Decode = base64Decode;
     var BASE64_ENCODING = "base64";
     var UTF8_ENCODING = "utf-8";
-    function base64Encode(str) {
-      return Buffer.from(str, UTF8_ENCODING).toString(BASE64_ENCODING);
+    function base64Encode(str2) {
+      return Buffer.from(str2, UTF8_ENCODING).toString(BASE64_ENCODING);
     }
-    function base64Decode(str) {
-      return Buffer.from(str, BASE64_ENCODING).toString(UTF8_ENCODING);
+    function base64Decode(str2) {
+      return Buffer.from(str2, BASE64_ENCODING).toString(UTF8_ENCODING);
     }
   }
 });
@@ -28714,8 +28714,8 @@ var require_timestamp3 = __commonJS({
       }
       // https://www.rfc-editor.org/rfc/rfc5652#section-3
       get signedDataObj() {
-        const obj = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
-        return obj.subs[0];
+        const obj2 = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
+        return obj2.subs[0];
       }
       // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
       get encapContentInfoObj() {
@@ -30075,11 +30075,11 @@ var require_verifier = __commonJS({
         return { rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.rawBytes.length !== 0) {
-          obj.rawBytes = base64FromBytes(message.rawBytes);
+          obj2.rawBytes = base64FromBytes(message.rawBytes);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Verifier = {
@@ -30090,16 +30090,16 @@ var require_verifier = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.verifier?.$case === "publicKey") {
-          obj.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
+          obj2.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
         } else if (message.verifier?.$case === "x509Certificate") {
-          obj.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
+          obj2.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
         }
         if (message.keyDetails !== 0) {
-          obj.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
+          obj2.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Signature = {
@@ -30110,14 +30110,14 @@ var require_verifier = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.content.length !== 0) {
-          obj.content = base64FromBytes(message.content);
+          obj2.content = base64FromBytes(message.content);
         }
         if (message.verifier !== void 0) {
-          obj.verifier = exports.Verifier.toJSON(message.verifier);
+          obj2.verifier = exports.Verifier.toJSON(message.verifier);
         }
-        return obj;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
@@ -30149,14 +30149,14 @@ var require_dsse3 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.envelope !== void 0) {
-          obj.envelope = envelope_1.Envelope.toJSON(message.envelope);
+          obj2.envelope = envelope_1.Envelope.toJSON(message.envelope);
         }
         if (message.verifiers?.length) {
-          obj.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
+          obj2.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     exports.DSSELogEntryV002 = {
@@ -30167,14 +30167,14 @@ var require_dsse3 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.payloadHash !== void 0) {
-          obj.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
+          obj2.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
         }
         if (message.signatures?.length) {
-          obj.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
+          obj2.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
         }
-        return obj;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -30199,14 +30199,14 @@ var require_hashedrekord = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.digest.length !== 0) {
-          obj.digest = base64FromBytes(message.digest);
+          obj2.digest = base64FromBytes(message.digest);
         }
         if (message.signature !== void 0) {
-          obj.signature = verifier_1.Signature.toJSON(message.signature);
+          obj2.signature = verifier_1.Signature.toJSON(message.signature);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.HashedRekordLogEntryV002 = {
@@ -30217,14 +30217,14 @@ var require_hashedrekord = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.data !== void 0) {
-          obj.data = sigstore_common_1.HashOutput.toJSON(message.data);
+          obj2.data = sigstore_common_1.HashOutput.toJSON(message.data);
         }
         if (message.signature !== void 0) {
-          obj.signature = verifier_1.Signature.toJSON(message.signature);
+          obj2.signature = verifier_1.Signature.toJSON(message.signature);
         }
-        return obj;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
@@ -30256,17 +30256,17 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.kind !== "") {
-          obj.kind = message.kind;
+          obj2.kind = message.kind;
         }
         if (message.apiVersion !== "") {
-          obj.apiVersion = message.apiVersion;
+          obj2.apiVersion = message.apiVersion;
         }
         if (message.spec !== void 0) {
-          obj.spec = exports.Spec.toJSON(message.spec);
+          obj2.spec = exports.Spec.toJSON(message.spec);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.Spec = {
@@ -30276,13 +30276,13 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.spec?.$case === "hashedRekordV002") {
-          obj.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
+          obj2.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
         } else if (message.spec?.$case === "dsseV002") {
-          obj.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
+          obj2.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
         }
-        return obj;
+        return obj2;
       }
     };
     exports.CreateEntryRequest = {
@@ -30295,13 +30295,13 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj = {};
+        const obj2 = {};
         if (message.spec?.$case === "hashedRekordRequestV002") {
-          obj.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
+          obj2.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
         } else if (message.spec?.$case === "dsseRequestV002") {
-          obj.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
+          obj2.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
         }
-        return obj;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -30536,8 +30536,8 @@ var require_intoto = __commonJS({
         });
       }
     }
-    function base64Decode(str) {
-      return Buffer.from(str, "base64").toString("utf-8");
+    function base64Decode(str2) {
+      return Buffer.from(str2, "base64").toString("utf-8");
     }
   }
 });
@@ -31164,9 +31164,9 @@ var require_error4 = __commonJS({
     exports.ValidationError = void 0;
     var ValidationError = class extends Error {
       fields;
-      constructor(message, fields) {
+      constructor(message, fields2) {
         super(message);
-        this.fields = fields;
+        this.fields = fields2;
       }
     };
     exports.ValidationError = ValidationError;
@@ -31344,8 +31344,8 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist2();
     var bundle_1 = require_bundle2();
     var validate_1 = require_validate();
-    var bundleFromJSON2 = (obj) => {
-      const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
+    var bundleFromJSON2 = (obj2) => {
+      const bundle = protobuf_specs_1.Bundle.fromJSON(obj2);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
           (0, validate_1.assertBundleV01)(bundle);
@@ -31364,8 +31364,8 @@ var require_serialized = __commonJS({
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
     exports.bundleToJSON = bundleToJSON;
-    var envelopeFromJSON = (obj) => {
-      return protobuf_specs_1.Envelope.fromJSON(obj);
+    var envelopeFromJSON = (obj2) => {
+      return protobuf_specs_1.Envelope.fromJSON(obj2);
     };
     exports.envelopeFromJSON = envelopeFromJSON;
     var envelopeToJSON = (envelope) => {
@@ -32663,8 +32663,8 @@ function defineLazy(object2, key, getter) {
     configurable: true
   });
 }
-function objectClone(obj) {
-  return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
+function objectClone(obj2) {
+  return Object.create(Object.getPrototypeOf(obj2), Object.getOwnPropertyDescriptors(obj2));
 }
 function assignProp(target, prop, value) {
   Object.defineProperty(target, prop, {
@@ -32735,10 +32735,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path4) {
+function getElementAtPath(obj2, path4) {
   if (!path4)
-    return obj;
-  return path4.reduce((acc, key) => acc?.[key], obj);
+    return obj2;
+  return path4.reduce((acc, key) => acc?.[key], obj2);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -32753,14 +32753,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str = "";
+  let str2 = "";
   for (let i = 0; i < length; i++) {
-    str += chars[Math.floor(Math.random() * chars.length)];
+    str2 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str;
+  return str2;
 }
-function esc(str) {
-  return JSON.stringify(str);
+function esc(str2) {
+  return JSON.stringify(str2);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -32874,8 +32874,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str) {
-  return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str2) {
+  return str2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -33141,13 +33141,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str) {
-  const units = str.length;
-  if (!highSurrogate.test(str))
+function codePointLength(str2) {
+  const units = str2.length;
+  if (!highSurrogate.test(str2))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -33174,9 +33174,9 @@ function parsedType(data) {
       if (Array.isArray(data)) {
         return "array";
       }
-      const obj = data;
-      if (obj && Object.getPrototypeOf(obj) !== Object.prototype && "constructor" in obj && obj.constructor) {
-        return obj.constructor.name;
+      const obj2 = data;
+      if (obj2 && Object.getPrototypeOf(obj2) !== Object.prototype && "constructor" in obj2 && obj2.constructor) {
+        return obj2.constructor.name;
       }
     }
   }
@@ -33194,8 +33194,8 @@ function issue2(...args) {
   }
   return { ...iss };
 }
-function cleanEnum(obj) {
-  return Object.entries(obj).filter(([k, _]) => {
+function cleanEnum(obj2) {
+  return Object.entries(obj2).filter(([k, _]) => {
     return Number.isNaN(Number.parseInt(k, 10));
   }).map((el) => el[1]);
 }
@@ -33520,15 +33520,15 @@ var $ZodError = $constructor("$ZodError", initializer);
 var $ZodRealError = $constructor("$ZodError", initializer, void 0, {
   Parent: Error
 });
-function node(obj, key, make) {
-  if (!Object.prototype.hasOwnProperty.call(obj, key)) {
+function node(obj2, key, make) {
+  if (!Object.prototype.hasOwnProperty.call(obj2, key)) {
     if (key === "__proto__") {
-      Object.defineProperty(obj, key, { value: make(), writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(obj2, key, { value: make(), writable: true, enumerable: true, configurable: true });
     } else {
-      obj[key] = make();
+      obj2[key] = make();
     }
   }
-  return obj[key];
+  return obj2[key];
 }
 function flattenError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = {};
@@ -51723,6 +51723,23 @@ var artifactSchema = external_exports.strictObject({
     });
   }
 });
+var ownerName = external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be OWNER/NAME");
+var owner = external_exports.string().regex(/^[A-Za-z0-9_.-]+$/, "must be an owner (user or organisation) name");
+var numericId = external_exports.string().regex(/^[0-9]+$/, "must be a numeric ID (as a string)");
+var workflowRef = external_exports.string().regex(
+  /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\S+\.ya?ml(@\S+)?$/,
+  "must be OWNER/REPO/PATH/TO/WORKFLOW.yml, optionally @REF"
+);
+var IDENTITY_KEYS = [
+  "subject",
+  "subject-regexp",
+  "source-repository",
+  "source-repository-id",
+  "source-repository-owner",
+  "source-repository-owner-id",
+  "signer-workflow",
+  "build-workflow"
+];
 var identitySchema = external_exports.strictObject({
   issuer: nonEmpty.describe(
     "OIDC issuer of the signing certificate, matched exactly (e.g. https://token.actions.githubusercontent.com)."
@@ -51731,13 +51748,38 @@ var identitySchema = external_exports.strictObject({
   "subject-regexp": wholeStringRegexp.describe(
     "Regular expression (JavaScript syntax, unicode mode) that must match the WHOLE certificate SAN; it is anchored for you. Escape dots."
   ).optional(),
+  "source-repository": ownerName.describe(
+    "OWNER/NAME of the repository the build ran from (Fulcio extension 1.3.6.1.4.1.57264.1.12 must be https://github.com/OWNER/NAME)."
+  ).optional(),
+  "source-repository-id": numericId.describe(
+    "Numeric ID of that repository (extension .15): survives renames, and a deleted and re-created repository gets a new ID."
+  ).optional(),
+  "source-repository-owner": owner.describe("Owner of that repository (extension .16 must be https://github.com/OWNER).").optional(),
+  "source-repository-owner-id": numericId.describe("Numeric ID of the owner (extension .17).").optional(),
+  "source-ref": nonEmpty.describe("Git ref the build ran on, exactly (extension .14), e.g. refs/heads/main.").optional(),
+  "source-ref-regexp": wholeStringRegexp.describe(
+    "Pattern the whole source ref must match (extension .14), e.g. refs/tags/v[0-9]+\\..*"
+  ).optional(),
+  "signer-workflow": workflowRef.describe(
+    "The workflow that signed (extension .9, Build Signer URI; for a reusable workflow, the reusable one): OWNER/REPO/PATH.yml, optionally @REF to pin its ref too."
+  ).optional(),
+  "build-workflow": workflowRef.describe(
+    "The top-level workflow that ran (extension .18, Build Config URI; the caller of a reusable workflow): OWNER/REPO/PATH.yml, optionally @REF."
+  ).optional(),
+  "runner-environment": external_exports.enum(["github-hosted", "self-hosted"]).describe(
+    "Where the build ran (extension .11). github-hosted refuses builds on self-hosted runners."
+  ).optional(),
+  "trigger-event": nonEmpty.describe(
+    "The event that triggered the build (extension .20), e.g. push, release, workflow_dispatch."
+  ).optional(),
   key: nonEmpty.describe("Path of a PEM public key (key-based signing) instead of a keyless identity.").optional()
 }).superRefine((id, ctx) => {
+  const keyless = Object.keys(id).filter((k) => k !== "key");
   if (id.key !== void 0) {
-    if (id.issuer !== void 0 || id.subject !== void 0 || id["subject-regexp"] !== void 0) {
+    if (keyless.length > 0) {
       ctx.addIssue({
         code: "custom",
-        message: "`key` cannot be combined with issuer/subject/subject-regexp"
+        message: `\`key\` cannot be combined with ${keyless.join(", ")}`
       });
     }
     return;
@@ -51749,13 +51791,35 @@ var identitySchema = external_exports.strictObject({
       message: "a keyless identity needs `issuer`"
     });
   }
-  if (id.subject === void 0 === (id["subject-regexp"] === void 0)) {
+  if (id.subject !== void 0 && id["subject-regexp"] !== void 0) {
     ctx.addIssue({
       code: "custom",
-      message: "a keyless identity needs exactly one of `subject` (exact) or `subject-regexp` (whole-string pattern)"
+      message: "give `subject` (exact) or `subject-regexp` (pattern), not both"
+    });
+  }
+  if (id["source-ref"] !== void 0 && id["source-ref-regexp"] !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: "give `source-ref` or `source-ref-regexp`, not both"
+    });
+  }
+  if (!IDENTITY_KEYS.some((k) => id[k] !== void 0)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `a keyless identity must say who signed: one of ${IDENTITY_KEYS.join(", ")} (an issuer alone would accept anyone it issues certificates to)`
     });
   }
 });
+var provenanceSchema = external_exports.strictObject({
+  "builder-id": nonEmpty.describe(
+    "Exact builder ID of the SLSA provenance, e.g. https://github.com/actions/runner/github-hosted."
+  ).optional(),
+  "build-type": nonEmpty.describe(
+    "Exact build type, e.g. https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1."
+  ).optional()
+}).describe(
+  "When present, every artifact needs SLSA provenance (v1 or v0.2) whose source repository, ref and commit agree with the signing certificate, and which has these values."
+);
 var signaturesSchema = external_exports.strictObject({
   artifacts: external_exports.array(artifactSchema).min(1, "list at least one artifact").describe("Artifacts that must be signed. Each is verified on its own."),
   identities: external_exports.array(identitySchema).min(1, "list at least one identity").describe("Who may have signed. An artifact passes if its signature matches any one entry."),
@@ -51764,7 +51828,11 @@ var signaturesSchema = external_exports.strictObject({
   ).optional(),
   "trusted-root": nonEmpty.describe(
     "Path of a Sigstore trusted_root.json to verify against instead of the Sigstore public-good root embedded in @sigstore/tuf."
-  ).optional()
+  ).optional(),
+  provenance: provenanceSchema.optional(),
+  "require-deployed-commit": external_exports.boolean().default(false).describe(
+    "The signing certificate (source digest, extension .13) and any SLSA provenance must name the commit being deployed (GITHUB_SHA or --sha): provenance built from another commit cannot promote this one."
+  )
 }).describe("Artifact signatures (Sigstore bundles).");
 var policySchema = external_exports.strictObject({
   $schema: external_exports.string().optional().describe("Editor hint; ignored."),
@@ -51791,31 +51859,57 @@ var verifyArtifactOptionsSchema = external_exports.strictObject({
   "certificate-identity": nonEmpty.optional(),
   "certificate-identity-regexp": wholeStringRegexp.optional(),
   "certificate-oidc-issuer": nonEmpty.optional(),
+  owner: owner.optional(),
+  repo: ownerName.optional(),
+  "signer-workflow": workflowRef.optional(),
+  "source-ref": nonEmpty.optional(),
+  "deny-self-hosted-runners": external_exports.boolean().optional(),
+  "predicate-type": nonEmpty.optional(),
+  sha: external_exports.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "must be a full commit SHA (40 or 64 lowercase hex)").optional(),
   key: nonEmpty.optional(),
   "trusted-root": nonEmpty.optional(),
   json: nonEmpty.optional(),
   markdown: nonEmpty.optional()
 }).superRefine((o, ctx) => {
-  const keyless = o["certificate-identity"] !== void 0 || o["certificate-identity-regexp"] !== void 0 || o["certificate-oidc-issuer"] !== void 0;
+  const who = [
+    "certificate-identity",
+    "certificate-identity-regexp",
+    "owner",
+    "repo",
+    "signer-workflow"
+  ];
+  const keylessFlags = [
+    ...who,
+    "certificate-oidc-issuer",
+    "source-ref",
+    "deny-self-hosted-runners"
+  ];
   if (o.key !== void 0) {
-    if (keyless) {
+    const mixed = keylessFlags.filter((k) => o[k] !== void 0);
+    if (mixed.length > 0) {
       ctx.addIssue({
         code: "custom",
-        message: "--key cannot be combined with --certificate-identity, --certificate-identity-regexp or --certificate-oidc-issuer"
+        message: `--key cannot be combined with ${mixed.map((k) => `--${k}`).join(", ")}`
       });
     }
     return;
   }
-  if (o["certificate-identity"] === void 0 === (o["certificate-identity-regexp"] === void 0)) {
+  if (o["certificate-identity"] !== void 0 && o["certificate-identity-regexp"] !== void 0) {
     ctx.addIssue({
       code: "custom",
-      message: "give exactly one of --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), or --key"
+      message: "give --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), not both"
     });
   }
-  if (o["certificate-oidc-issuer"] === void 0) {
+  if (!who.some((k) => o[k] !== void 0)) {
     ctx.addIssue({
       code: "custom",
-      message: "--certificate-oidc-issuer is required for keyless verification"
+      message: `say who must have signed: ${who.map((k) => `--${k}`).join(", ")} (or --key)`
+    });
+  }
+  if ((o["certificate-identity"] !== void 0 || o["certificate-identity-regexp"] !== void 0) && o["certificate-oidc-issuer"] === void 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: "--certificate-oidc-issuer is required with --certificate-identity and --certificate-identity-regexp"
     });
   }
 });
@@ -51984,9 +52078,10 @@ async function configFromRunOptions(raw, env, flagPrefix = "--") {
   const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
   const { policy } = loaded;
   const sig = policy.signatures;
+  const subject = subjectFrom(opts, env);
   return {
     mode: opts.mode ?? policy.mode,
-    subject: subjectFrom(opts, env),
+    subject,
     policy: { path: loaded.path, sha256: loaded.sha256 },
     workspace,
     ...sig ? {
@@ -51994,7 +52089,14 @@ async function configFromRunOptions(raw, env, flagPrefix = "--") {
         artifacts: sig.artifacts,
         identities: sig.identities,
         ...sig["predicate-type"] !== void 0 ? { predicateType: sig["predicate-type"] } : {},
-        ...sig["trusted-root"] !== void 0 ? { trustedRoot: sig["trusted-root"] } : {}
+        ...sig["trusted-root"] !== void 0 ? { trustedRoot: sig["trusted-root"] } : {},
+        ...sig.provenance ? {
+          provenance: {
+            ...sig.provenance["builder-id"] !== void 0 ? { builderId: sig.provenance["builder-id"] } : {},
+            ...sig.provenance["build-type"] !== void 0 ? { buildType: sig.provenance["build-type"] } : {}
+          }
+        } : {},
+        ...sig["require-deployed-commit"] ? { deployedCommit: deployedCommit(subject, loaded.path) } : {}
       }
     } : {},
     outputs: {
@@ -52003,6 +52105,19 @@ async function configFromRunOptions(raw, env, flagPrefix = "--") {
       ...opts.sarif ? { sarif: opts.sarif } : {}
     }
   };
+}
+function deployedCommit(subject, policyPath) {
+  if (subject.sha === void 0 || !/^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/.test(subject.sha)) {
+    throw new GateError(
+      "config",
+      `${policyPath}: signatures.require-deployed-commit needs the deployed commit, and ${subject.sha === void 0 ? "none is known" : `GITHUB_SHA ${JSON.stringify(subject.sha)} is not a full commit SHA`}`,
+      {
+        location: { file: policyPath, key: "signatures.require-deployed-commit" },
+        fix: "Run in GitHub Actions (GITHUB_SHA), or pass --sha."
+      }
+    );
+  }
+  return subject.sha.toLowerCase();
 }
 function subjectFrom(opts, env) {
   const repository = "repo" in opts && opts.repo || env.GITHUB_REPOSITORY || void 0;
@@ -52129,9 +52244,9 @@ function validateTrustedRoot(json2, name) {
     });
   };
   if (typeof json2 !== "object" || json2 === null || Array.isArray(json2)) fail("not a JSON object");
-  const obj = json2;
-  if (typeof obj.mediaType !== "string" || !TRUSTED_ROOT_MEDIA_TYPES.has(obj.mediaType)) {
-    fail(`unknown mediaType ${JSON.stringify(obj.mediaType)}`);
+  const obj2 = json2;
+  if (typeof obj2.mediaType !== "string" || !TRUSTED_ROOT_MEDIA_TYPES.has(obj2.mediaType)) {
+    fail(`unknown mediaType ${JSON.stringify(obj2.mediaType)}`);
   }
   for (const list of [
     "tlogs",
@@ -52139,7 +52254,7 @@ function validateTrustedRoot(json2, name) {
     "ctlogs",
     "timestampAuthorities"
   ]) {
-    const entries = obj[list];
+    const entries = obj2[list];
     if (entries === void 0) continue;
     if (!Array.isArray(entries)) fail(`${list} is not a list`);
     entries.forEach((entry, i) => {
@@ -52251,14 +52366,56 @@ function toBundle(json2, line) {
   try {
     return { ok: true, bundle: (0, import_bundle.bundleFromJSON)(json2), mediaType, ...at };
   } catch (err) {
-    const fields = err?.fields;
-    const detail = Array.isArray(fields) && fields.length > 0 ? ` (missing or invalid: ${fields.join(", ")})` : "";
+    const fields2 = err?.fields;
+    const detail = Array.isArray(fields2) && fields2.length > 0 ? ` (missing or invalid: ${fields2.join(", ")})` : "";
     return {
       ok: false,
       step: "bundle-parse",
       message: `invalid bundle: ${describeThrown(err)}${detail}`,
       ...at
     };
+  }
+}
+
+// src/adapters/sigstore/certificate.ts
+var import_core10 = __toESM(require_dist3(), 1);
+var FULCIO_ARC = "1.3.6.1.4.1.57264.1.";
+var V2 = {
+  8: "issuer",
+  9: "buildSignerUri",
+  10: "buildSignerDigest",
+  11: "runnerEnvironment",
+  12: "sourceRepositoryUri",
+  13: "sourceRepositoryDigest",
+  14: "sourceRepositoryRef",
+  15: "sourceRepositoryIdentifier",
+  16: "sourceRepositoryOwnerUri",
+  17: "sourceRepositoryOwnerIdentifier",
+  18: "buildConfigUri",
+  19: "buildConfigDigest",
+  20: "buildTrigger",
+  21: "runInvocationUri",
+  22: "sourceRepositoryVisibilityAtSigning"
+};
+function fulcioExtensions(oids) {
+  const out = {};
+  for (const pair of oids ?? []) {
+    const oid = pair.oid?.id.join(".") ?? "";
+    if (!oid.startsWith(FULCIO_ARC)) continue;
+    const name = V2[Number(oid.slice(FULCIO_ARC.length))];
+    if (!name) continue;
+    const value = utf8String(pair.value);
+    if (value !== void 0) out[name] = value;
+  }
+  return out;
+}
+function utf8String(der) {
+  try {
+    const obj2 = import_core10.ASN1Obj.parseBuffer(der);
+    if (!obj2.tag.isUniversal() || obj2.tag.number !== 12 || obj2.tag.constructed) return void 0;
+    return new TextDecoder("utf-8", { fatal: true }).decode(obj2.value);
+  } catch {
+    return void 0;
   }
 }
 
@@ -52322,7 +52479,8 @@ function verifyOne(bundle, req) {
     signer: keyIndex >= 0 ? { kind: "public-key", keyIndex } : {
       kind: "certificate",
       ...signer2.identity?.subjectAlternativeName !== void 0 ? { subjectAlternativeName: signer2.identity.subjectAlternativeName } : {},
-      ...signer2.identity?.extensions?.issuer !== void 0 ? { issuer: signer2.identity.extensions.issuer } : {}
+      ...signer2.identity?.extensions?.issuer !== void 0 ? { issuer: signer2.identity.extensions.issuer } : {},
+      extensions: fulcioExtensions(signer2.identity?.oids)
     },
     tlog: bundle.verificationMaterial.tlogEntries.map((e) => ({
       logIndex: e.logIndex,
@@ -52374,7 +52532,8 @@ function parseStatement(payload) {
   return {
     type: s._type,
     ...typeof s.predicateType === "string" ? { predicateType: s.predicateType } : {},
-    subjects
+    subjects,
+    ..."predicate" in s ? { predicate: s.predicate } : {}
   };
 }
 function classify(err) {
@@ -52518,6 +52677,62 @@ function blockReason(blockedBy) {
   return blockedBy.length > 0 ? blockedBy.join(", ") : "no check ran";
 }
 
+// src/report/text.ts
+var STATUS = {
+  pass: "PASS",
+  fail: "FAIL",
+  error: "ERROR",
+  skipped: "skipped"
+};
+function clean(text) {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "?").replace(/##\[/g, "## [").replace(/\n/g, "\n    | ");
+}
+function renderText(report) {
+  const out = [];
+  const verdict = report.verdict === "pass" ? "PASS" : "BLOCKED";
+  if (report.mode === "audit") {
+    out.push(`AUDIT MODE: verdict ${verdict}, reported only; the exit status is 0.`);
+  }
+  out.push(
+    `security-gate ${report.tool.version}: ${verdict}${report.verdict === "block" ? ` (blocked by ${blockReason(report.blockedBy)})` : ""}`
+  );
+  for (const c of report.checks) {
+    out.push(`  ${c.id.padEnd(12)} ${STATUS[c.status].padEnd(7)} ${clean(c.summary)}`);
+    for (const a of c.artifacts ?? []) {
+      const who = a.signer?.kind === "public-key" ? `key ${a.signer.key ?? ""}` : a.signer ? `${a.signer.subjectAlternativeName ?? "?"} (issuer ${a.signer.issuer ?? "?"})` : "no verified signature";
+      out.push(
+        `    ${a.verified ? "ok " : "BAD"} ${clean(a.artifact)}${a.digest.sha256 ? ` sha256:${a.digest.sha256}` : ""}`
+      );
+      out.push(
+        `        signed by ${clean(who)}${a.predicateType ? `; predicate ${clean(a.predicateType)}` : ""}`
+      );
+      const built = builtFrom(a);
+      if (built) out.push(`        built from ${clean(built)}`);
+    }
+    for (const f of c.findings) {
+      const where = formatLocation(f.location);
+      out.push(
+        `    - [${f.blocking ? f.waived ? "waived" : "blocking" : "info"}] ${f.rule}${f.step ? ` (${f.step})` : ""}: ${clean(f.message)}`
+      );
+      if (f.expected !== void 0) out.push(`        expected: ${clean(f.expected)}`);
+      if (f.found !== void 0) out.push(`        found:    ${clean(f.found)}`);
+      if (f.fix !== void 0) out.push(`        fix:      ${clean(f.fix)}`);
+      if (where) out.push(`        at:       ${clean(where)}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+function builtFrom(a) {
+  const s = a.signer;
+  if (!s?.sourceRepository) return void 0;
+  return [
+    `${s.sourceRepository}${s.sourceRef ? `@${s.sourceRef}` : ""}`,
+    s.sourceDigest ? `commit ${s.sourceDigest}` : "",
+    s.runnerEnvironment ? `${s.runnerEnvironment} runner` : "",
+    s.triggerEvent ? `on ${s.triggerEvent}` : ""
+  ].filter(Boolean).join(", ");
+}
+
 // src/report/markdown.ts
 var STATUS_ICON = {
   pass: "✅ pass",
@@ -52558,8 +52773,8 @@ function renderMarkdown(report) {
     if (c.artifacts?.length) {
       out.push(`### Artifacts`, "");
       out.push(
-        "| Artifact | sha256 | Signed by | Issuer | Proven by | Trust root | Verified |",
-        "|---|---|---|---|---|---|---|"
+        "| Artifact | sha256 | Signed by | Issuer | Built from | Proven by | Trust root | Verified |",
+        "|---|---|---|---|---|---|---|---|"
       );
       for (const a of c.artifacts) out.push(artifactRow(a));
       out.push("");
@@ -52584,7 +52799,7 @@ function artifactRow(a) {
   ].filter(Boolean);
   const sha = a.digest.sha256 ? md(a.digest.sha256.slice(0, 16)) + "…" : "—";
   const root = a.trustRoot ? md(a.trustRoot.name + (a.trustRoot.version ? ` (${a.trustRoot.version})` : "")) : "—";
-  return `| ${md(a.artifact)} | ${sha} | ${signer2} | ${a.signer?.issuer ? md(a.signer.issuer) : "—"} | ${proven.join("<br>") || "—"} | ${root} | ${a.verified ? "✅" : "❌"} |`;
+  return `| ${md(a.artifact)} | ${sha} | ${signer2} | ${a.signer?.issuer ? md(a.signer.issuer) : "—"} | ${md(builtFrom(a) ?? "—")} | ${proven.join("<br>") || "—"} | ${root} | ${a.verified ? "✅" : "❌"} |`;
 }
 function findingLines(f) {
   const icon = !f.blocking ? "ℹ️" : f.waived ? "🟡" : "⛔";
@@ -52662,59 +52877,96 @@ async function append(file2, content, what) {
   }
 }
 
-// src/report/text.ts
-var STATUS = {
-  pass: "PASS",
-  fail: "FAIL",
-  error: "ERROR",
-  skipped: "skipped"
-};
-function clean(text) {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "?").replace(/##\[/g, "## [").replace(/\n/g, "\n    | ");
-}
-function renderText(report) {
-  const out = [];
-  const verdict = report.verdict === "pass" ? "PASS" : "BLOCKED";
-  if (report.mode === "audit") {
-    out.push(`AUDIT MODE: verdict ${verdict}, reported only; the exit status is 0.`);
-  }
-  out.push(
-    `security-gate ${report.tool.version}: ${verdict}${report.verdict === "block" ? ` (blocked by ${blockReason(report.blockedBy)})` : ""}`
-  );
-  for (const c of report.checks) {
-    out.push(`  ${c.id.padEnd(12)} ${STATUS[c.status].padEnd(7)} ${clean(c.summary)}`);
-    for (const a of c.artifacts ?? []) {
-      const who = a.signer?.kind === "public-key" ? `key ${a.signer.key ?? ""}` : a.signer ? `${a.signer.subjectAlternativeName ?? "?"} (issuer ${a.signer.issuer ?? "?"})` : "no verified signature";
-      out.push(
-        `    ${a.verified ? "ok " : "BAD"} ${clean(a.artifact)}${a.digest.sha256 ? ` sha256:${a.digest.sha256}` : ""}`
-      );
-      out.push(
-        `        signed by ${clean(who)}${a.predicateType ? `; predicate ${clean(a.predicateType)}` : ""}`
-      );
-    }
-    for (const f of c.findings) {
-      const where = formatLocation(f.location);
-      out.push(
-        `    - [${f.blocking ? f.waived ? "waived" : "blocking" : "info"}] ${f.rule}${f.step ? ` (${f.step})` : ""}: ${clean(f.message)}`
-      );
-      if (f.expected !== void 0) out.push(`        expected: ${clean(f.expected)}`);
-      if (f.found !== void 0) out.push(`        found:    ${clean(f.found)}`);
-      if (f.fix !== void 0) out.push(`        fix:      ${clean(f.fix)}`);
-      if (where) out.push(`        at:       ${clean(where)}`);
-    }
-  }
-  return out.join("\n") + "\n";
-}
-
 // src/checks/signatures/identity.ts
+var GITHUB = "https://github.com/";
 function wholeStringRegExp(source) {
   return new RegExp(`^(?:${source})$`, "u");
 }
-function describeExpected(id) {
-  if (id.key !== void 0) return `signed with key ${id.key}`;
-  const subject = id.subject !== void 0 ? `SAN exactly ${JSON.stringify(id.subject)}` : `SAN matching ${wholeStringRegExp(id["subject-regexp"] ?? "").toString()} (whole string)`;
-  return `${subject}, issuer ${JSON.stringify(id.issuer)}`;
+function workflowMatches(uri, expected) {
+  if (uri === void 0 || !uri.startsWith(GITHUB)) return false;
+  const actual = uri.slice(GITHUB.length);
+  return expected.includes("@") ? actual === expected : actual.split("@")[0] === expected;
 }
+function fields(id, san, ext) {
+  const out = [];
+  const add = (key, expected, found, ok) => out.push({ key, expected, found, ok });
+  if (id.subject !== void 0) add("subject", JSON.stringify(id.subject), san, san === id.subject);
+  const re = id["subject-regexp"];
+  if (re !== void 0)
+    add(
+      "subject-regexp",
+      `${wholeStringRegExp(re).toString()} (whole SAN)`,
+      san,
+      san !== void 0 && wholeStringRegExp(re).test(san)
+    );
+  const repo = id["source-repository"];
+  if (repo !== void 0)
+    add(
+      "source-repository",
+      GITHUB + repo,
+      ext.sourceRepositoryUri,
+      ext.sourceRepositoryUri === GITHUB + repo
+    );
+  const repoId = id["source-repository-id"];
+  if (repoId !== void 0)
+    add(
+      "source-repository-id",
+      repoId,
+      ext.sourceRepositoryIdentifier,
+      ext.sourceRepositoryIdentifier === repoId
+    );
+  const owner2 = id["source-repository-owner"];
+  if (owner2 !== void 0)
+    add(
+      "source-repository-owner",
+      GITHUB + owner2,
+      ext.sourceRepositoryOwnerUri,
+      ext.sourceRepositoryOwnerUri === GITHUB + owner2
+    );
+  const ownerId = id["source-repository-owner-id"];
+  if (ownerId !== void 0)
+    add(
+      "source-repository-owner-id",
+      ownerId,
+      ext.sourceRepositoryOwnerIdentifier,
+      ext.sourceRepositoryOwnerIdentifier === ownerId
+    );
+  const ref = id["source-ref"];
+  if (ref !== void 0)
+    add("source-ref", ref, ext.sourceRepositoryRef, ext.sourceRepositoryRef === ref);
+  const refRe = id["source-ref-regexp"];
+  if (refRe !== void 0)
+    add(
+      "source-ref-regexp",
+      `${wholeStringRegExp(refRe).toString()} (whole ref)`,
+      ext.sourceRepositoryRef,
+      ext.sourceRepositoryRef !== void 0 && wholeStringRegExp(refRe).test(ext.sourceRepositoryRef)
+    );
+  const signer2 = id["signer-workflow"];
+  if (signer2 !== void 0)
+    add(
+      "signer-workflow",
+      GITHUB + signer2,
+      ext.buildSignerUri,
+      workflowMatches(ext.buildSignerUri, signer2)
+    );
+  const build = id["build-workflow"];
+  if (build !== void 0)
+    add(
+      "build-workflow",
+      GITHUB + build,
+      ext.buildConfigUri,
+      workflowMatches(ext.buildConfigUri, build)
+    );
+  const runner = id["runner-environment"];
+  if (runner !== void 0)
+    add("runner-environment", runner, ext.runnerEnvironment, ext.runnerEnvironment === runner);
+  const trigger = id["trigger-event"];
+  if (trigger !== void 0)
+    add("trigger-event", trigger, ext.buildTrigger, ext.buildTrigger === trigger);
+  return out;
+}
+var show = (v) => v === void 0 ? "(absent)" : JSON.stringify(v);
 function matchIdentity(signer2, identities, keyIdentity) {
   if (signer2.kind === "public-key") {
     const index = keyIdentity[signer2.keyIndex];
@@ -52722,23 +52974,101 @@ function matchIdentity(signer2, identities, keyIdentity) {
     return {
       ok: false,
       step: "identity",
-      expected: identities.map(describeExpected).join("; or "),
+      expected: "a signature by one of the listed keys",
       found: "a signature by an unknown key"
     };
   }
-  const san = signer2.subjectAlternativeName;
-  const issuer = signer2.issuer;
-  const found = `SAN ${san === void 0 ? "(none)" : JSON.stringify(san)}, issuer ${issuer === void 0 ? "(none)" : JSON.stringify(issuer)}`;
   const keyless = identities.map((id, index) => ({ id, index })).filter(({ id }) => id.key === void 0);
-  let subjectMatchedSomewhere = false;
-  for (const { id, index } of keyless) {
-    const subjectOk = san !== void 0 && (id.subject !== void 0 ? san === id.subject : id["subject-regexp"] !== void 0 && wholeStringRegExp(id["subject-regexp"]).test(san));
-    const issuerOk = issuer !== void 0 && issuer === id.issuer;
-    if (subjectOk && issuerOk) return { ok: true, index };
-    subjectMatchedSomewhere ||= subjectOk;
+  if (keyless.length === 0) {
+    return {
+      ok: false,
+      step: "identity",
+      expected: "a key-based signature (the policy lists only keys)",
+      found: `a certificate for SAN ${show(signer2.subjectAlternativeName)}`
+    };
   }
-  const expected = keyless.length === 0 ? "a key-based signature (the policy lists only keys)" : keyless.map(({ id }) => describeExpected(id)).join("; or ");
-  return { ok: false, step: subjectMatchedSomewhere ? "issuer" : "identity", expected, found };
+  const issuerFound = signer2.issuer;
+  const misses = [];
+  for (const { id, index } of keyless) {
+    const issuerOk = issuerFound !== void 0 && issuerFound === id.issuer;
+    const bad = fields(id, signer2.subjectAlternativeName, signer2.extensions).filter((f) => !f.ok);
+    if (issuerOk && bad.length === 0) return { ok: true, index };
+    misses.push({ issuerOk, bad, id });
+  }
+  const onlyIssuer = misses.some((m) => !m.issuerOk && m.bad.length === 0);
+  const describe3 = (m) => [
+    ...m.issuerOk ? [] : [`issuer ${JSON.stringify(m.id.issuer)}`],
+    ...m.bad.map((f) => `${f.key} ${f.expected}`)
+  ].join(", ");
+  const foundFields = /* @__PURE__ */ new Map([
+    ["SAN", signer2.subjectAlternativeName],
+    ["issuer", issuerFound]
+  ]);
+  for (const m of misses)
+    for (const f of m.bad) if (!f.key.startsWith("subject")) foundFields.set(f.key, f.found);
+  return {
+    ok: false,
+    step: onlyIssuer ? "issuer" : "identity",
+    expected: misses.map(describe3).join("; or "),
+    found: [...foundFields].map(([k, v]) => `${k} ${show(v)}`).join(", ")
+  };
+}
+
+// src/checks/signatures/provenance.ts
+var SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+var SLSA_PROVENANCE_V02 = "https://slsa.dev/provenance/v0.2";
+var str = (v) => typeof v === "string" && v !== "" ? v : void 0;
+var obj = (v) => typeof v === "object" && v !== null && !Array.isArray(v) ? v : {};
+function splitGitUri(uri) {
+  if (!uri?.startsWith("git+")) return {};
+  const rest = uri.slice(4);
+  const at = rest.lastIndexOf("@");
+  return at < 0 ? { repo: rest } : { repo: rest.slice(0, at), ref: rest.slice(at + 1) };
+}
+function readProvenance(predicateType, predicate) {
+  const p = obj(predicate);
+  if (predicateType === SLSA_PROVENANCE_V1) {
+    const def = obj(p.buildDefinition);
+    const workflow = obj(obj(def.externalParameters).workflow);
+    const github = obj(obj(def.internalParameters).github);
+    const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies.map(obj) : [];
+    const source = deps.find((d) => str(d.uri)?.startsWith("git+")) ?? {};
+    const git = splitGitUri(str(source.uri));
+    return prune({
+      version: "v1",
+      builderId: str(obj(obj(p.runDetails).builder).id),
+      buildType: str(def.buildType),
+      sourceRepositoryUri: str(workflow.repository) ?? git.repo,
+      sourceRef: str(workflow.ref) ?? git.ref,
+      sourceCommit: str(obj(source.digest).gitCommit) ?? str(obj(source.digest).sha1),
+      workflowPath: str(workflow.path),
+      repositoryId: str(github.repository_id),
+      repositoryOwnerId: str(github.repository_owner_id),
+      eventName: str(github.event_name)
+    });
+  }
+  if (predicateType === SLSA_PROVENANCE_V02) {
+    const invocation = obj(p.invocation);
+    const config2 = obj(invocation.configSource);
+    const git = splitGitUri(str(config2.uri));
+    const env = obj(invocation.environment);
+    return prune({
+      version: "v0.2",
+      builderId: str(obj(p.builder).id),
+      buildType: str(p.buildType),
+      sourceRepositoryUri: git.repo,
+      sourceRef: git.ref,
+      sourceCommit: str(obj(config2.digest).sha1) ?? str(obj(config2.digest).gitCommit),
+      workflowPath: str(config2.entryPoint),
+      eventName: str(env.github_event_name)
+    });
+  }
+  return void 0;
+}
+function prune(o) {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== void 0)
+  );
 }
 
 // src/checks/signatures/index.ts
@@ -52968,6 +53298,8 @@ function policyProblem(outcome, v, cfg, keyIdentity, label) {
       };
     }
   }
+  const provenance2 = provenanceProblem(outcome, cfg);
+  if (provenance2) return provenance2;
   const match = matchIdentity(outcome.signer, cfg.identities, keyIdentity);
   if (!match.ok) {
     return {
@@ -52978,6 +53310,77 @@ function policyProblem(outcome, v, cfg, keyIdentity, label) {
       found: match.found,
       fix: cfg.identityFix ?? `If this signer is legitimate, add it to signatures.identities (see ${label(0)}).`
     };
+  }
+  return void 0;
+}
+function provenanceProblem(outcome, cfg) {
+  const statement = outcome.statement;
+  const prov = statement ? readProvenance(statement.predicateType, statement.predicate) : void 0;
+  if (cfg.provenance && !prov) {
+    return {
+      step: "predicate-type",
+      kind: "fail",
+      message: "the policy requires SLSA provenance, and this is not SLSA provenance",
+      expected: `${SLSA_PROVENANCE_V1} or ${SLSA_PROVENANCE_V02}`,
+      found: statement?.predicateType ?? "a plain message signature (no attestation)",
+      fix: "Attest the build with actions/attest-build-provenance, or remove signatures.provenance."
+    };
+  }
+  const ext = outcome.signer.kind === "certificate" ? outcome.signer.extensions : void 0;
+  if (prov && ext) {
+    const pairs = [
+      ["source repository", prov.sourceRepositoryUri, ext.sourceRepositoryUri],
+      ["source ref", prov.sourceRef, ext.sourceRepositoryRef],
+      ["source commit", prov.sourceCommit, ext.sourceRepositoryDigest],
+      ["repository ID", prov.repositoryId, ext.sourceRepositoryIdentifier],
+      ["repository owner ID", prov.repositoryOwnerId, ext.sourceRepositoryOwnerIdentifier]
+    ];
+    for (const [what, claimed, certified] of pairs) {
+      if (claimed !== void 0 && certified !== void 0 && claimed !== certified) {
+        return {
+          step: "provenance",
+          kind: "fail",
+          message: `the provenance claims another ${what} than the signing certificate`,
+          expected: `${what} ${certified} (from the certificate)`,
+          found: `${what} ${claimed} (in the provenance)`,
+          fix: "Do not promote: the attestation content disagrees with the identity that signed it."
+        };
+      }
+    }
+  }
+  if (prov && cfg.provenance) {
+    for (const [key, want, got] of [
+      ["builder-id", cfg.provenance.builderId, prov.builderId],
+      ["build-type", cfg.provenance.buildType, prov.buildType]
+    ]) {
+      if (want !== void 0 && want !== got) {
+        return {
+          step: "provenance",
+          kind: "fail",
+          message: `the provenance's ${key} is not the one the policy requires`,
+          expected: want,
+          found: got ?? "(absent)",
+          fix: `Build with the expected builder, or change signatures.provenance.${key}.`
+        };
+      }
+    }
+  }
+  if (cfg.deployedCommit !== void 0) {
+    const named = [
+      ...ext?.sourceRepositoryDigest !== void 0 ? [["certificate", ext.sourceRepositoryDigest]] : [],
+      ...prov?.sourceCommit !== void 0 ? [["provenance", prov.sourceCommit]] : []
+    ];
+    const wrong = named.find(([, sha]) => sha.toLowerCase() !== cfg.deployedCommit.toLowerCase());
+    if (named.length === 0 || wrong) {
+      return {
+        step: "deployed-commit",
+        kind: "fail",
+        message: named.length === 0 ? "nothing in the signature names the commit it was built from, so it cannot vouch for the deployed commit" : `the ${wrong[0]} names another commit than the one being deployed: it was built from other source`,
+        expected: `commit ${cfg.deployedCommit} (being deployed)`,
+        found: named.length === 0 ? "no commit" : named.map(([w, sha]) => `${w}: ${sha}`).join(", "),
+        fix: "Promote the artifact built from this commit, or turn off signatures.require-deployed-commit."
+      };
+    }
   }
   return void 0;
 }
@@ -52992,16 +53395,33 @@ function evidence(artifact, bundle, v, outcome, verified, matchedIdentity, cfg) 
   if (!outcome) return e;
   e.bundleMediaType = outcome.mediaType;
   e.contentType = outcome.contentType;
-  e.signer = outcome.signer.kind === "certificate" ? {
-    kind: "certificate",
-    ...outcome.signer.subjectAlternativeName !== void 0 ? { subjectAlternativeName: outcome.signer.subjectAlternativeName } : {},
-    ...outcome.signer.issuer !== void 0 ? { issuer: outcome.signer.issuer } : {}
-  } : { kind: "public-key", key: keyPathOf(outcome.signer.keyIndex, cfg.identities) };
+  e.signer = outcome.signer.kind === "certificate" ? certificateSigner(outcome.signer) : { kind: "public-key", key: keyPathOf(outcome.signer.keyIndex, cfg.identities) };
+  const prov = outcome.statement ? readProvenance(outcome.statement.predicateType, outcome.statement.predicate) : void 0;
+  if (prov) e.provenance = prov;
   if (matchedIdentity) e.matchedIdentity = matchedIdentity;
   if (outcome.statement?.predicateType) e.predicateType = outcome.statement.predicateType;
   e.tlog = outcome.tlog;
   e.timestamps = outcome.timestamps;
   return e;
+}
+function certificateSigner(signer2) {
+  const x = signer2.extensions;
+  const fields2 = [
+    ["subjectAlternativeName", signer2.subjectAlternativeName],
+    ["issuer", signer2.issuer],
+    ["sourceRepository", x.sourceRepositoryUri],
+    ["sourceRepositoryId", x.sourceRepositoryIdentifier],
+    ["sourceRepositoryOwner", x.sourceRepositoryOwnerUri],
+    ["sourceRepositoryOwnerId", x.sourceRepositoryOwnerIdentifier],
+    ["sourceRef", x.sourceRepositoryRef],
+    ["sourceDigest", x.sourceRepositoryDigest],
+    ["signerWorkflow", x.buildSignerUri],
+    ["buildWorkflow", x.buildConfigUri],
+    ["runnerEnvironment", x.runnerEnvironment],
+    ["triggerEvent", x.buildTrigger],
+    ["runInvocation", x.runInvocationUri]
+  ];
+  return { kind: "certificate", ...Object.fromEntries(fields2.filter(([, v]) => v !== void 0)) };
 }
 function keyPathOf(keyIndex, identities) {
   return identities.filter((id) => id.key !== void 0)[keyIndex]?.key ?? `key #${keyIndex}`;
@@ -53017,6 +53437,8 @@ var STEP_NAMES = {
   signature: "signature",
   "subject-digest": "attestation subject",
   "predicate-type": "predicate type",
+  provenance: "provenance",
+  "deployed-commit": "deployed commit",
   identity: "identity",
   issuer: "issuer"
 };
@@ -53065,6 +53487,8 @@ var VERIFICATION_STEPS = [
   "signature",
   "subject-digest",
   "predicate-type",
+  "provenance",
+  "deployed-commit",
   "identity",
   "issuer"
 ];
@@ -53084,7 +53508,30 @@ var signer = external_exports.strictObject({
   kind: external_exports.enum(["certificate", "public-key"]),
   subjectAlternativeName: external_exports.string().optional(),
   issuer: external_exports.string().optional(),
-  key: external_exports.string().optional().describe("For key-based signatures: the key file that verified it.")
+  key: external_exports.string().optional().describe("For key-based signatures: the key file that verified it."),
+  sourceRepository: external_exports.string().optional().describe("Fulcio extension .12 (source repository URI)."),
+  sourceRepositoryId: external_exports.string().optional().describe("Fulcio extension .15."),
+  sourceRepositoryOwner: external_exports.string().optional().describe("Fulcio extension .16 (owner URI)."),
+  sourceRepositoryOwnerId: external_exports.string().optional().describe("Fulcio extension .17."),
+  sourceRef: external_exports.string().optional().describe("Fulcio extension .14."),
+  sourceDigest: external_exports.string().optional().describe("Fulcio extension .13 (the commit built)."),
+  signerWorkflow: external_exports.string().optional().describe("Fulcio extension .9 (Build Signer URI)."),
+  buildWorkflow: external_exports.string().optional().describe("Fulcio extension .18 (Build Config URI)."),
+  runnerEnvironment: external_exports.string().optional().describe("Fulcio extension .11."),
+  triggerEvent: external_exports.string().optional().describe("Fulcio extension .20."),
+  runInvocation: external_exports.string().optional().describe("Fulcio extension .21 (the workflow run).")
+});
+var provenance = external_exports.strictObject({
+  version: external_exports.enum(["v1", "v0.2"]),
+  builderId: external_exports.string().optional(),
+  buildType: external_exports.string().optional(),
+  sourceRepositoryUri: external_exports.string().optional(),
+  sourceRef: external_exports.string().optional(),
+  sourceCommit: external_exports.string().optional(),
+  workflowPath: external_exports.string().optional(),
+  repositoryId: external_exports.string().optional(),
+  repositoryOwnerId: external_exports.string().optional(),
+  eventName: external_exports.string().optional()
 });
 var artifactEvidence = external_exports.strictObject({
   artifact: external_exports.string().describe("Artifact path, as matched by the policy or given on the command line."),
@@ -53095,6 +53542,7 @@ var artifactEvidence = external_exports.strictObject({
   signer: signer.optional(),
   matchedIdentity: external_exports.string().optional().describe("The identity entry that matched (e.g. identities[0])."),
   predicateType: external_exports.string().optional(),
+  provenance: provenance.optional().describe("SLSA provenance read from the attestation, when it is one."),
   tlog: external_exports.array(
     external_exports.strictObject({
       logIndex: external_exports.string(),
@@ -53178,6 +53626,7 @@ var package_default2 = {
   },
   dependencies: {
     "@actions/core": "^3.0.1",
+    "@noble/curves": "^2.4.0",
     "@sigstore/bundle": "^5.0.1",
     "@sigstore/core": "^4.0.1",
     "@sigstore/protobuf-specs": "^0.5.2",

@@ -29,7 +29,9 @@ Usage:
   security-gate verify-artifact FILE --bundle FILE
                                 ( --certificate-identity URI | --certificate-identity-regexp RE )
                                 --certificate-oidc-issuer URL | --key PEM_FILE
-                                [--trusted-root FILE] [--json FILE] [--markdown FILE]
+                                [--owner OWNER] [--repo OWNER/NAME] [--signer-workflow OWNER/REPO/PATH.yml[@REF]]
+                                [--source-ref REF] [--deny-self-hosted-runners] [--predicate-type URI]
+                                [--sha COMMIT] [--trusted-root FILE] [--json FILE] [--markdown FILE]
   security-gate scan-deps       (not available in this version)
   security-gate check-repo      (not available in this version)
 
@@ -52,6 +54,13 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'certificate-identity': { type: 'string' },
     'certificate-identity-regexp': { type: 'string' },
     'certificate-oidc-issuer': { type: 'string' },
+    owner: { type: 'string' },
+    repo: { type: 'string' },
+    'signer-workflow': { type: 'string' },
+    'source-ref': { type: 'string' },
+    'deny-self-hosted-runners': { type: 'boolean' },
+    'predicate-type': { type: 'string' },
+    sha: { type: 'string' },
     key: { type: 'string' },
     'trusted-root': { type: 'string' },
     json: { type: 'string' },

@@ -10,6 +10,7 @@ import { loadPolicy } from './load.js';
 import {
   runOptionsSchema,
   verifyArtifactOptionsSchema,
+  GITHUB_ACTIONS_ISSUER,
   type ArtifactPolicy,
   type IdentityPolicy,
   type RunOptions,
@@ -30,6 +31,8 @@ export interface GateConfig {
     identityFix?: string;
     predicateType?: string;
     trustedRoot?: string;
+    provenance?: { builderId?: string; buildType?: string };
+    deployedCommit?: string;
   };
   outputs: { json?: string; markdown?: string; sarif?: string };
   /** Run only these checks (verify-artifact runs only `signatures`). */
@@ -80,9 +83,10 @@ export async function configFromRunOptions(
   const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
   const { policy } = loaded;
   const sig = policy.signatures;
+  const subject = subjectFrom(opts, env);
   return {
     mode: opts.mode ?? policy.mode,
-    subject: subjectFrom(opts, env),
+    subject,
     policy: { path: loaded.path, sha256: loaded.sha256 },
     workspace,
     ...(sig
@@ -94,6 +98,21 @@ export async function configFromRunOptions(
               ? { predicateType: sig['predicate-type'] }
               : {}),
             ...(sig['trusted-root'] !== undefined ? { trustedRoot: sig['trusted-root'] } : {}),
+            ...(sig.provenance
+              ? {
+                  provenance: {
+                    ...(sig.provenance['builder-id'] !== undefined
+                      ? { builderId: sig.provenance['builder-id'] }
+                      : {}),
+                    ...(sig.provenance['build-type'] !== undefined
+                      ? { buildType: sig.provenance['build-type'] }
+                      : {}),
+                  },
+                }
+              : {}),
+            ...(sig['require-deployed-commit']
+              ? { deployedCommit: deployedCommit(subject, loaded.path) }
+              : {}),
           },
         }
       : {}),
@@ -115,10 +134,23 @@ export function configFromVerifyArtifact(
     o.key !== undefined
       ? { key: o.key }
       : {
-          issuer: o['certificate-oidc-issuer']!,
+          // cosign-style flags name the issuer; gh-style flags (--owner, --repo…) default to GitHub Actions'.
+          issuer: o['certificate-oidc-issuer'] ?? GITHUB_ACTIONS_ISSUER,
           ...(o['certificate-identity'] !== undefined
             ? { subject: o['certificate-identity'] }
-            : { 'subject-regexp': o['certificate-identity-regexp']! }),
+            : {}),
+          ...(o['certificate-identity-regexp'] !== undefined
+            ? { 'subject-regexp': o['certificate-identity-regexp'] }
+            : {}),
+          ...(o.repo !== undefined ? { 'source-repository': o.repo } : {}),
+          ...(o.owner !== undefined ? { 'source-repository-owner': o.owner } : {}),
+          ...(o['signer-workflow'] !== undefined
+            ? { 'signer-workflow': o['signer-workflow'] }
+            : {}),
+          ...(o['source-ref'] !== undefined ? { 'source-ref': o['source-ref'] } : {}),
+          ...(o['deny-self-hosted-runners']
+            ? { 'runner-environment': 'github-hosted' as const }
+            : {}),
         };
   return {
     mode: 'enforce',
@@ -130,16 +162,14 @@ export function configFromVerifyArtifact(
       explicit: { artifact: o.artifact, bundle: o.bundle },
       identities: [identity],
       identityLabels: [
-        o.key !== undefined
-          ? '--key'
-          : o['certificate-identity'] !== undefined
-            ? '--certificate-identity'
-            : '--certificate-identity-regexp',
+        `--${(['key', 'certificate-identity', 'certificate-identity-regexp', 'repo', 'owner', 'signer-workflow'] as const).find((k) => o[k] !== undefined) ?? 'key'}`,
       ],
       identityFix:
         o.key !== undefined
           ? 'Check that --key is the public key the artifact was signed with.'
-          : 'Check --certificate-identity / --certificate-identity-regexp and --certificate-oidc-issuer against the signer shown under "found".',
+          : 'Check the identity flags (--certificate-identity[-regexp], --certificate-oidc-issuer, --owner, --repo, --signer-workflow, --source-ref) against the signer shown under "found".',
+      ...(o['predicate-type'] !== undefined ? { predicateType: o['predicate-type'] } : {}),
+      ...(o.sha !== undefined ? { deployedCommit: o.sha } : {}),
       ...(o['trusted-root'] !== undefined ? { trustedRoot: o['trusted-root'] } : {}),
     },
     outputs: {
@@ -147,6 +177,21 @@ export function configFromVerifyArtifact(
       ...(o.markdown ? { markdown: o.markdown } : {}),
     },
   };
+}
+
+/** The commit being deployed, required by `signatures.require-deployed-commit`. */
+function deployedCommit(subject: Subject, policyPath: string): string {
+  if (subject.sha === undefined || !/^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/.test(subject.sha)) {
+    throw new GateError(
+      'config',
+      `${policyPath}: signatures.require-deployed-commit needs the deployed commit, and ${subject.sha === undefined ? 'none is known' : `GITHUB_SHA ${JSON.stringify(subject.sha)} is not a full commit SHA`}`,
+      {
+        location: { file: policyPath, key: 'signatures.require-deployed-commit' },
+        fix: 'Run in GitHub Actions (GITHUB_SHA), or pass --sha.',
+      },
+    );
+  }
+  return subject.sha.toLowerCase();
 }
 
 function subjectFrom(

@@ -68,6 +68,28 @@ const artifactSchema = z
     }
   });
 
+const ownerName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be OWNER/NAME');
+const owner = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be an owner (user or organisation) name');
+const numericId = z.string().regex(/^[0-9]+$/, 'must be a numeric ID (as a string)');
+const workflowRef = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\S+\.ya?ml(@\S+)?$/,
+    'must be OWNER/REPO/PATH/TO/WORKFLOW.yml, optionally @REF',
+  );
+
+/** Keys that say WHO signed (beyond the issuer); a keyless identity needs at least one. */
+export const IDENTITY_KEYS = [
+  'subject',
+  'subject-regexp',
+  'source-repository',
+  'source-repository-id',
+  'source-repository-owner',
+  'source-repository-owner-id',
+  'signer-workflow',
+  'build-workflow',
+] as const;
+
 const identitySchema = z
   .strictObject({
     issuer: nonEmpty
@@ -83,20 +105,62 @@ const identitySchema = z
         'Regular expression (JavaScript syntax, unicode mode) that must match the WHOLE certificate SAN; it is anchored for you. Escape dots.',
       )
       .optional(),
+    'source-repository': ownerName
+      .describe(
+        'OWNER/NAME of the repository the build ran from (Fulcio extension 1.3.6.1.4.1.57264.1.12 must be https://github.com/OWNER/NAME).',
+      )
+      .optional(),
+    'source-repository-id': numericId
+      .describe(
+        'Numeric ID of that repository (extension .15): survives renames, and a deleted and re-created repository gets a new ID.',
+      )
+      .optional(),
+    'source-repository-owner': owner
+      .describe('Owner of that repository (extension .16 must be https://github.com/OWNER).')
+      .optional(),
+    'source-repository-owner-id': numericId
+      .describe('Numeric ID of the owner (extension .17).')
+      .optional(),
+    'source-ref': nonEmpty
+      .describe('Git ref the build ran on, exactly (extension .14), e.g. refs/heads/main.')
+      .optional(),
+    'source-ref-regexp': wholeStringRegexp
+      .describe(
+        'Pattern the whole source ref must match (extension .14), e.g. refs/tags/v[0-9]+\\..*',
+      )
+      .optional(),
+    'signer-workflow': workflowRef
+      .describe(
+        'The workflow that signed (extension .9, Build Signer URI; for a reusable workflow, the reusable one): OWNER/REPO/PATH.yml, optionally @REF to pin its ref too.',
+      )
+      .optional(),
+    'build-workflow': workflowRef
+      .describe(
+        'The top-level workflow that ran (extension .18, Build Config URI; the caller of a reusable workflow): OWNER/REPO/PATH.yml, optionally @REF.',
+      )
+      .optional(),
+    'runner-environment': z
+      .enum(['github-hosted', 'self-hosted'])
+      .describe(
+        'Where the build ran (extension .11). github-hosted refuses builds on self-hosted runners.',
+      )
+      .optional(),
+    'trigger-event': nonEmpty
+      .describe(
+        'The event that triggered the build (extension .20), e.g. push, release, workflow_dispatch.',
+      )
+      .optional(),
     key: nonEmpty
       .describe('Path of a PEM public key (key-based signing) instead of a keyless identity.')
       .optional(),
   })
   .superRefine((id, ctx) => {
+    const keyless = Object.keys(id).filter((k) => k !== 'key');
     if (id.key !== undefined) {
-      if (
-        id.issuer !== undefined ||
-        id.subject !== undefined ||
-        id['subject-regexp'] !== undefined
-      ) {
+      if (keyless.length > 0) {
         ctx.addIssue({
           code: 'custom',
-          message: '`key` cannot be combined with issuer/subject/subject-regexp',
+          message: `\`key\` cannot be combined with ${keyless.join(', ')}`,
         });
       }
       return;
@@ -108,14 +172,42 @@ const identitySchema = z
         message: 'a keyless identity needs `issuer`',
       });
     }
-    if ((id.subject === undefined) === (id['subject-regexp'] === undefined)) {
+    if (id.subject !== undefined && id['subject-regexp'] !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        message:
-          'a keyless identity needs exactly one of `subject` (exact) or `subject-regexp` (whole-string pattern)',
+        message: 'give `subject` (exact) or `subject-regexp` (pattern), not both',
+      });
+    }
+    if (id['source-ref'] !== undefined && id['source-ref-regexp'] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give `source-ref` or `source-ref-regexp`, not both',
+      });
+    }
+    if (!IDENTITY_KEYS.some((k) => id[k] !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a keyless identity must say who signed: one of ${IDENTITY_KEYS.join(', ')} (an issuer alone would accept anyone it issues certificates to)`,
       });
     }
   });
+
+const provenanceSchema = z
+  .strictObject({
+    'builder-id': nonEmpty
+      .describe(
+        'Exact builder ID of the SLSA provenance, e.g. https://github.com/actions/runner/github-hosted.',
+      )
+      .optional(),
+    'build-type': nonEmpty
+      .describe(
+        'Exact build type, e.g. https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1.',
+      )
+      .optional(),
+  })
+  .describe(
+    'When present, every artifact needs SLSA provenance (v1 or v0.2) whose source repository, ref and commit agree with the signing certificate, and which has these values.',
+  );
 
 export const signaturesSchema = z
   .strictObject({
@@ -137,6 +229,13 @@ export const signaturesSchema = z
         'Path of a Sigstore trusted_root.json to verify against instead of the Sigstore public-good root embedded in @sigstore/tuf.',
       )
       .optional(),
+    provenance: provenanceSchema.optional(),
+    'require-deployed-commit': z
+      .boolean()
+      .default(false)
+      .describe(
+        'The signing certificate (source digest, extension .13) and any SLSA provenance must name the commit being deployed (GITHUB_SHA or --sha): provenance built from another commit cannot promote this one.',
+      ),
   })
   .describe('Artifact signatures (Sigstore bundles).');
 
@@ -180,6 +279,7 @@ export const runOptionsSchema = z.strictObject({
 export type RunOptions = z.output<typeof runOptionsSchema>;
 
 /** The `verify-artifact` command's flags. */
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 export const verifyArtifactOptionsSchema = z
   .strictObject({
     artifact: nonEmpty,
@@ -187,40 +287,66 @@ export const verifyArtifactOptionsSchema = z
     'certificate-identity': nonEmpty.optional(),
     'certificate-identity-regexp': wholeStringRegexp.optional(),
     'certificate-oidc-issuer': nonEmpty.optional(),
+    owner: owner.optional(),
+    repo: ownerName.optional(),
+    'signer-workflow': workflowRef.optional(),
+    'source-ref': nonEmpty.optional(),
+    'deny-self-hosted-runners': z.boolean().optional(),
+    'predicate-type': nonEmpty.optional(),
+    sha: z
+      .string()
+      .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit SHA (40 or 64 lowercase hex)')
+      .optional(),
     key: nonEmpty.optional(),
     'trusted-root': nonEmpty.optional(),
     json: nonEmpty.optional(),
     markdown: nonEmpty.optional(),
   })
   .superRefine((o, ctx) => {
-    const keyless =
-      o['certificate-identity'] !== undefined ||
-      o['certificate-identity-regexp'] !== undefined ||
-      o['certificate-oidc-issuer'] !== undefined;
+    const who = [
+      'certificate-identity',
+      'certificate-identity-regexp',
+      'owner',
+      'repo',
+      'signer-workflow',
+    ] as const;
+    const keylessFlags = [
+      ...who,
+      'certificate-oidc-issuer',
+      'source-ref',
+      'deny-self-hosted-runners',
+    ] as const;
     if (o.key !== undefined) {
-      if (keyless) {
+      const mixed = keylessFlags.filter((k) => o[k] !== undefined);
+      if (mixed.length > 0) {
         ctx.addIssue({
           code: 'custom',
-          message:
-            '--key cannot be combined with --certificate-identity, --certificate-identity-regexp or --certificate-oidc-issuer',
+          message: `--key cannot be combined with ${mixed.map((k) => `--${k}`).join(', ')}`,
         });
       }
       return;
     }
+    if (o['certificate-identity'] !== undefined && o['certificate-identity-regexp'] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'give --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), not both',
+      });
+    }
+    if (!who.some((k) => o[k] !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `say who must have signed: ${who.map((k) => `--${k}`).join(', ')} (or --key)`,
+      });
+    }
     if (
-      (o['certificate-identity'] === undefined) ===
-      (o['certificate-identity-regexp'] === undefined)
+      (o['certificate-identity'] !== undefined || o['certificate-identity-regexp'] !== undefined) &&
+      o['certificate-oidc-issuer'] === undefined
     ) {
       ctx.addIssue({
         code: 'custom',
         message:
-          'give exactly one of --certificate-identity (exact SAN) or --certificate-identity-regexp (whole-SAN pattern), or --key',
-      });
-    }
-    if (o['certificate-oidc-issuer'] === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: '--certificate-oidc-issuer is required for keyless verification',
+          '--certificate-oidc-issuer is required with --certificate-identity and --certificate-identity-regexp',
       });
     }
   });

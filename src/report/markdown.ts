@@ -2,6 +2,7 @@
 import type { ArtifactEvidence, CheckResult, Finding, Report } from '../types.js';
 import { md } from './escape.js';
 import { blockReason } from '../verdict/index.js';
+import { builtFrom } from './text.js';
 
 const STATUS_ICON: Record<CheckResult['status'], string> = {
   pass: '✅ pass',
@@ -44,8 +45,8 @@ export function renderMarkdown(report: Report): string {
     if (c.artifacts?.length) {
       out.push(`### Artifacts`, '');
       out.push(
-        '| Artifact | sha256 | Signed by | Issuer | Proven by | Trust root | Verified |',
-        '|---|---|---|---|---|---|---|',
+        '| Artifact | sha256 | Signed by | Issuer | Built from | Proven by | Trust root | Verified |',
+        '|---|---|---|---|---|---|---|---|',
       );
       for (const a of c.artifacts) out.push(artifactRow(a));
       out.push('');
@@ -84,7 +85,7 @@ function artifactRow(a: ArtifactEvidence): string {
   const root = a.trustRoot
     ? md(a.trustRoot.name + (a.trustRoot.version ? ` (${a.trustRoot.version})` : ''))
     : '—';
-  return `| ${md(a.artifact)} | ${sha} | ${signer} | ${a.signer?.issuer ? md(a.signer.issuer) : '—'} | ${proven.join('<br>') || '—'} | ${root} | ${a.verified ? '✅' : '❌'} |`;
+  return `| ${md(a.artifact)} | ${sha} | ${signer} | ${a.signer?.issuer ? md(a.signer.issuer) : '—'} | ${md(builtFrom(a) ?? '—')} | ${proven.join('<br>') || '—'} | ${root} | ${a.verified ? '✅' : '❌'} |`;
 }
 
 function findingLines(f: Finding): string[] {

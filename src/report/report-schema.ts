@@ -17,6 +17,8 @@ export const VERIFICATION_STEPS = [
   'signature',
   'subject-digest',
   'predicate-type',
+  'provenance',
+  'deployed-commit',
   'identity',
   'issuer',
 ] as const;
@@ -43,6 +45,30 @@ const signer = z.strictObject({
   subjectAlternativeName: z.string().optional(),
   issuer: z.string().optional(),
   key: z.string().optional().describe('For key-based signatures: the key file that verified it.'),
+  sourceRepository: z.string().optional().describe('Fulcio extension .12 (source repository URI).'),
+  sourceRepositoryId: z.string().optional().describe('Fulcio extension .15.'),
+  sourceRepositoryOwner: z.string().optional().describe('Fulcio extension .16 (owner URI).'),
+  sourceRepositoryOwnerId: z.string().optional().describe('Fulcio extension .17.'),
+  sourceRef: z.string().optional().describe('Fulcio extension .14.'),
+  sourceDigest: z.string().optional().describe('Fulcio extension .13 (the commit built).'),
+  signerWorkflow: z.string().optional().describe('Fulcio extension .9 (Build Signer URI).'),
+  buildWorkflow: z.string().optional().describe('Fulcio extension .18 (Build Config URI).'),
+  runnerEnvironment: z.string().optional().describe('Fulcio extension .11.'),
+  triggerEvent: z.string().optional().describe('Fulcio extension .20.'),
+  runInvocation: z.string().optional().describe('Fulcio extension .21 (the workflow run).'),
+});
+
+const provenance = z.strictObject({
+  version: z.enum(['v1', 'v0.2']),
+  builderId: z.string().optional(),
+  buildType: z.string().optional(),
+  sourceRepositoryUri: z.string().optional(),
+  sourceRef: z.string().optional(),
+  sourceCommit: z.string().optional(),
+  workflowPath: z.string().optional(),
+  repositoryId: z.string().optional(),
+  repositoryOwnerId: z.string().optional(),
+  eventName: z.string().optional(),
 });
 
 const artifactEvidence = z.strictObject({
@@ -61,6 +87,9 @@ const artifactEvidence = z.strictObject({
     .optional()
     .describe('The identity entry that matched (e.g. identities[0]).'),
   predicateType: z.string().optional(),
+  provenance: provenance
+    .optional()
+    .describe('SLSA provenance read from the attestation, when it is one.'),
   tlog: z
     .array(
       z.strictObject({

@@ -1,6 +1,6 @@
 /** The report for a terminal (the console output of the CLI and the action log). Pure. */
 import { formatLocation } from '../errors.js';
-import type { Report } from '../types.js';
+import type { ArtifactEvidence, Report } from '../types.js';
 import { blockReason } from '../verdict/index.js';
 
 const STATUS: Record<string, string> = {
@@ -50,6 +50,8 @@ export function renderText(report: Report): string {
       out.push(
         `        signed by ${clean(who)}${a.predicateType ? `; predicate ${clean(a.predicateType)}` : ''}`,
       );
+      const built = builtFrom(a);
+      if (built) out.push(`        built from ${clean(built)}`);
     }
     for (const f of c.findings) {
       const where = formatLocation(f.location);
@@ -63,4 +65,18 @@ export function renderText(report: Report): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** Where the artifact was built, from the certificate's Fulcio extensions. */
+export function builtFrom(a: ArtifactEvidence): string | undefined {
+  const s = a.signer;
+  if (!s?.sourceRepository) return undefined;
+  return [
+    `${s.sourceRepository}${s.sourceRef ? `@${s.sourceRef}` : ''}`,
+    s.sourceDigest ? `commit ${s.sourceDigest}` : '',
+    s.runnerEnvironment ? `${s.runnerEnvironment} runner` : '',
+    s.triggerEvent ? `on ${s.triggerEvent}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

@@ -16,6 +16,7 @@ import type {
   VerifiedBundle,
 } from '../../checks/signatures/ports.js';
 import { parseBundleFile } from './bundle.js';
+import { fulcioExtensions } from './certificate.js';
 import { trustMaterial, type LoadedTrustRoot } from './trust.js';
 
 export interface VerifyRequest {
@@ -100,6 +101,7 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
             ...(signer.identity?.extensions?.issuer !== undefined
               ? { issuer: signer.identity.extensions.issuer }
               : {}),
+            extensions: fulcioExtensions(signer.identity?.oids),
           },
     tlog: bundle.verificationMaterial.tlogEntries.map((e) => ({
       logIndex: e.logIndex,
@@ -161,6 +163,7 @@ export function parseStatement(payload: Buffer): InTotoStatement | string {
     type: s._type,
     ...(typeof s.predicateType === 'string' ? { predicateType: s.predicateType } : {}),
     subjects,
+    ...('predicate' in s ? { predicate: (s as { predicate?: unknown }).predicate } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { GateError, describeThrown } from '../../errors.js';
 import type { ArtifactPolicy, IdentityPolicy } from '../../config/schema.js';
 import type { ArtifactEvidence, CheckResult, Finding, VerificationStep } from '../../types.js';
 import { matchIdentity } from './identity.js';
+import { readProvenance, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from './provenance.js';
 import type {
   ArtifactVerification,
   BundleOutcome,
@@ -24,8 +25,17 @@ export interface SignaturesCheckConfig {
   identityLabels?: string[];
   /** The flag or key to fix when the identity does not match. */
   identityFix?: string;
+  /** `signatures.provenance`: SLSA provenance required, with these values. */
+  provenance?: { builderId?: string; buildType?: string };
+  /** The commit being deployed, when `require-deployed-commit` (GITHUB_SHA / --sha). */
+  deployedCommit?: string;
   concurrency?: number;
 }
+
+type DecideConfig = Pick<
+  SignaturesCheckConfig,
+  'identities' | 'predicateType' | 'identityFix' | 'provenance' | 'deployedCommit'
+>;
 
 interface ArtifactResult {
   evidence?: ArtifactEvidence;
@@ -193,7 +203,7 @@ export function decideArtifact(
   artifact: string,
   bundle: string,
   v: ArtifactVerification,
-  cfg: Pick<SignaturesCheckConfig, 'identities' | 'predicateType' | 'identityFix'>,
+  cfg: DecideConfig,
   keyIdentity: readonly number[],
   label: (i: number) => string,
 ): ArtifactResult {
@@ -269,6 +279,15 @@ export function decideArtifact(
   };
 }
 
+type Problem = {
+  step: VerificationStep;
+  kind: 'fail';
+  message: string;
+  expected?: string;
+  found?: string;
+  fix?: string;
+};
+
 function policyProblem(
   outcome: VerifiedBundle,
   v: ArtifactVerification,
@@ -337,6 +356,8 @@ function policyProblem(
       };
     }
   }
+  const provenance = provenanceProblem(outcome, cfg);
+  if (provenance) return provenance;
   const match = matchIdentity(outcome.signer, cfg.identities, keyIdentity);
   if (!match.ok) {
     return {
@@ -352,6 +373,89 @@ function policyProblem(
         cfg.identityFix ??
         `If this signer is legitimate, add it to signatures.identities (see ${label(0)}).`,
     };
+  }
+  return undefined;
+}
+
+/**
+ * SLSA provenance against the policy, against the signing certificate (the attestation must not
+ * claim another repository, ref or commit than the certificate Fulcio issued), and the commit
+ * being deployed.
+ */
+function provenanceProblem(outcome: VerifiedBundle, cfg: DecideConfig): Problem | undefined {
+  const statement = outcome.statement;
+  const prov = statement ? readProvenance(statement.predicateType, statement.predicate) : undefined;
+  if (cfg.provenance && !prov) {
+    return {
+      step: 'predicate-type',
+      kind: 'fail',
+      message: 'the policy requires SLSA provenance, and this is not SLSA provenance',
+      expected: `${SLSA_PROVENANCE_V1} or ${SLSA_PROVENANCE_V02}`,
+      found: statement?.predicateType ?? 'a plain message signature (no attestation)',
+      fix: 'Attest the build with actions/attest-build-provenance, or remove signatures.provenance.',
+    };
+  }
+  const ext = outcome.signer.kind === 'certificate' ? outcome.signer.extensions : undefined;
+  if (prov && ext) {
+    const pairs: [string, string | undefined, string | undefined][] = [
+      ['source repository', prov.sourceRepositoryUri, ext.sourceRepositoryUri],
+      ['source ref', prov.sourceRef, ext.sourceRepositoryRef],
+      ['source commit', prov.sourceCommit, ext.sourceRepositoryDigest],
+      ['repository ID', prov.repositoryId, ext.sourceRepositoryIdentifier],
+      ['repository owner ID', prov.repositoryOwnerId, ext.sourceRepositoryOwnerIdentifier],
+    ];
+    for (const [what, claimed, certified] of pairs) {
+      if (claimed !== undefined && certified !== undefined && claimed !== certified) {
+        return {
+          step: 'provenance',
+          kind: 'fail',
+          message: `the provenance claims another ${what} than the signing certificate`,
+          expected: `${what} ${certified} (from the certificate)`,
+          found: `${what} ${claimed} (in the provenance)`,
+          fix: 'Do not promote: the attestation content disagrees with the identity that signed it.',
+        };
+      }
+    }
+  }
+  if (prov && cfg.provenance) {
+    for (const [key, want, got] of [
+      ['builder-id', cfg.provenance.builderId, prov.builderId],
+      ['build-type', cfg.provenance.buildType, prov.buildType],
+    ] as const) {
+      if (want !== undefined && want !== got) {
+        return {
+          step: 'provenance',
+          kind: 'fail',
+          message: `the provenance's ${key} is not the one the policy requires`,
+          expected: want,
+          found: got ?? '(absent)',
+          fix: `Build with the expected builder, or change signatures.provenance.${key}.`,
+        };
+      }
+    }
+  }
+  if (cfg.deployedCommit !== undefined) {
+    const named = [
+      ...(ext?.sourceRepositoryDigest !== undefined
+        ? [['certificate', ext.sourceRepositoryDigest] as const]
+        : []),
+      ...(prov?.sourceCommit !== undefined ? [['provenance', prov.sourceCommit] as const] : []),
+    ];
+    const wrong = named.find(([, sha]) => sha.toLowerCase() !== cfg.deployedCommit!.toLowerCase());
+    if (named.length === 0 || wrong) {
+      return {
+        step: 'deployed-commit',
+        kind: 'fail',
+        message:
+          named.length === 0
+            ? 'nothing in the signature names the commit it was built from, so it cannot vouch for the deployed commit'
+            : `the ${wrong![0]} names another commit than the one being deployed: it was built from other source`,
+        expected: `commit ${cfg.deployedCommit} (being deployed)`,
+        found:
+          named.length === 0 ? 'no commit' : named.map(([w, sha]) => `${w}: ${sha}`).join(', '),
+        fix: 'Promote the artifact built from this commit, or turn off signatures.require-deployed-commit.',
+      };
+    }
   }
   return undefined;
 }
@@ -377,19 +481,39 @@ function evidence(
   e.contentType = outcome.contentType;
   e.signer =
     outcome.signer.kind === 'certificate'
-      ? {
-          kind: 'certificate',
-          ...(outcome.signer.subjectAlternativeName !== undefined
-            ? { subjectAlternativeName: outcome.signer.subjectAlternativeName }
-            : {}),
-          ...(outcome.signer.issuer !== undefined ? { issuer: outcome.signer.issuer } : {}),
-        }
+      ? certificateSigner(outcome.signer)
       : { kind: 'public-key', key: keyPathOf(outcome.signer.keyIndex, cfg.identities) };
+  const prov = outcome.statement
+    ? readProvenance(outcome.statement.predicateType, outcome.statement.predicate)
+    : undefined;
+  if (prov) e.provenance = prov;
   if (matchedIdentity) e.matchedIdentity = matchedIdentity;
   if (outcome.statement?.predicateType) e.predicateType = outcome.statement.predicateType;
   e.tlog = outcome.tlog;
   e.timestamps = outcome.timestamps;
   return e;
+}
+
+function certificateSigner(
+  signer: Extract<VerifiedBundle['signer'], { kind: 'certificate' }>,
+): NonNullable<ArtifactEvidence['signer']> {
+  const x = signer.extensions;
+  const fields: [keyof NonNullable<ArtifactEvidence['signer']>, string | undefined][] = [
+    ['subjectAlternativeName', signer.subjectAlternativeName],
+    ['issuer', signer.issuer],
+    ['sourceRepository', x.sourceRepositoryUri],
+    ['sourceRepositoryId', x.sourceRepositoryIdentifier],
+    ['sourceRepositoryOwner', x.sourceRepositoryOwnerUri],
+    ['sourceRepositoryOwnerId', x.sourceRepositoryOwnerIdentifier],
+    ['sourceRef', x.sourceRepositoryRef],
+    ['sourceDigest', x.sourceRepositoryDigest],
+    ['signerWorkflow', x.buildSignerUri],
+    ['buildWorkflow', x.buildConfigUri],
+    ['runnerEnvironment', x.runnerEnvironment],
+    ['triggerEvent', x.buildTrigger],
+    ['runInvocation', x.runInvocationUri],
+  ];
+  return { kind: 'certificate', ...Object.fromEntries(fields.filter(([, v]) => v !== undefined)) };
 }
 
 function keyPathOf(keyIndex: number, identities: readonly IdentityPolicy[]): string {
@@ -407,6 +531,8 @@ const STEP_NAMES: Record<VerificationStep, string> = {
   signature: 'signature',
   'subject-digest': 'attestation subject',
   'predicate-type': 'predicate type',
+  provenance: 'provenance',
+  'deployed-commit': 'deployed commit',
   identity: 'identity',
   issuer: 'issuer',
 };

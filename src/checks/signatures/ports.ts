@@ -8,6 +8,27 @@ export interface InTotoStatement {
   type: string;
   predicateType?: string;
   subjects: { name?: string; digest: Record<string, string> }[];
+  /** The predicate as found (JSON); read by the check, e.g. SLSA provenance. */
+  predicate?: unknown;
+}
+
+/** Fulcio certificate extensions (1.3.6.1.4.1.57264.1.8 to .22), from the verified leaf. */
+export interface FulcioExtensions {
+  issuer?: string;
+  buildSignerUri?: string;
+  buildSignerDigest?: string;
+  runnerEnvironment?: string;
+  sourceRepositoryUri?: string;
+  sourceRepositoryDigest?: string;
+  sourceRepositoryRef?: string;
+  sourceRepositoryIdentifier?: string;
+  sourceRepositoryOwnerUri?: string;
+  sourceRepositoryOwnerIdentifier?: string;
+  buildConfigUri?: string;
+  buildConfigDigest?: string;
+  buildTrigger?: string;
+  runInvocationUri?: string;
+  sourceRepositoryVisibilityAtSigning?: string;
 }
 
 /** A bundle whose signature, certificate chain, transparency log and timestamps verified. */
@@ -18,7 +39,12 @@ export interface VerifiedBundle {
   mediaType: string;
   contentType: 'message-signature' | 'dsse';
   signer:
-    | { kind: 'certificate'; subjectAlternativeName?: string; issuer?: string }
+    | {
+        kind: 'certificate';
+        subjectAlternativeName?: string;
+        issuer?: string;
+        extensions: FulcioExtensions;
+      }
     | { kind: 'public-key'; keyIndex: number };
   /** DSSE: the payload type and, for in-toto payloads, the statement. */
   payloadType?: string;
