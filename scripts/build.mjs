@@ -60,6 +60,24 @@ const COMMON_OPTIONS = {
   metafile: true,
   logLevel: 'warning',
   loader: { '.json': 'json' },
+  plugins: [
+    {
+      // The gate reads only `version` from its own package.json: bundle just that, so that dist/
+      // does not change when scripts or dev dependencies do.
+      name: 'own-package-version',
+      setup(b) {
+        const own = path.join(ROOT, 'package.json');
+        b.onLoad({ filter: /package\.json$/ }, async (args) =>
+          args.path === own
+            ? {
+                contents: JSON.stringify({ version: JSON.parse(await readFile(own, 'utf8')).version }),
+                loader: 'json',
+              }
+            : undefined,
+        );
+      },
+    },
+  ],
 };
 
 function parseOptions() {
