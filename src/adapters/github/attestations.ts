@@ -197,7 +197,10 @@ function checkQuery(q: AttestationQuery): Options {
   try {
     apiBase = new URL(q.apiUrl);
   } catch {
-    throw bad(`the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`, 'e.g. https://api.github.com');
+    throw bad(
+      `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`,
+      'e.g. https://api.github.com',
+    );
   }
   if (apiBase.username || apiBase.password || apiBase.search || apiBase.hash) {
     throw bad(
@@ -230,19 +233,31 @@ function checkQuery(q: AttestationQuery): Options {
       'pass the artifact digest as { algorithm: "sha256", hex: "<64 hex digits>" }',
     );
   }
-  if (q.predicateType !== undefined && (typeof q.predicateType !== 'string' || q.predicateType === '')) {
-    throw bad('attestation query: predicateType must be a non-empty string', 'omit it or give a URI');
+  if (
+    q.predicateType !== undefined &&
+    (typeof q.predicateType !== 'string' || q.predicateType === '')
+  ) {
+    throw bad(
+      'attestation query: predicateType must be a non-empty string',
+      'omit it or give a URI',
+    );
   }
   const int = (key: keyof typeof DEFAULTS, value: number | undefined, min: number) => {
     const v = value ?? DEFAULTS[key];
     if (!Number.isSafeInteger(v) || v < min) {
-      throw bad(`attestation query: ${key} must be an integer ≥ ${min}, got ${String(value)}`, `omit ${key} for the default`);
+      throw bad(
+        `attestation query: ${key} must be an integer ≥ ${min}, got ${String(value)}`,
+        `omit ${key} for the default`,
+      );
     }
     return v;
   };
   const hosts = q.allowInsecureBundleHosts ?? [];
   if (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string' || h === '')) {
-    throw bad('attestation query: allowInsecureBundleHosts must be a list of host names', 'omit it in production');
+    throw bad(
+      'attestation query: allowInsecureBundleHosts must be a list of host names',
+      'omit it in production',
+    );
   }
 
   return {
@@ -271,8 +286,7 @@ function isLoopback(u: URL): boolean {
 // What to do with each listed attestation
 
 type Plan = { repositoryId?: number; initiator?: string } & (
-  | { kind: 'inline'; bundle: unknown }
-  | { kind: 'download'; url: URL }
+  { kind: 'inline'; bundle: unknown } | { kind: 'download'; url: URL }
 );
 
 function planEntry(entry: ListedAttestation, index: number, opts: Options): Plan {
@@ -309,7 +323,8 @@ function checkBundleUrl(url: URL, opts: Options): void {
   const hostname = url.hostname.toLowerCase();
   if (
     url.protocol === 'http:' &&
-    (opts.allowInsecureBundleHosts.includes(hostname) || opts.allowInsecureBundleHosts.includes(host))
+    (opts.allowInsecureBundleHosts.includes(hostname) ||
+      opts.allowInsecureBundleHosts.includes(host))
   ) {
     return;
   }
@@ -415,7 +430,10 @@ class Client {
       if (next) {
         this.api.checkUrl(next);
         if (seen.has(next.href)) {
-          throw new GateError('upstream', `${API_SERVICE}: pagination loops back to ${redactUrl(next)}`);
+          throw new GateError(
+            'upstream',
+            `${API_SERVICE}: pagination loops back to ${redactUrl(next)}`,
+          );
         }
       }
     }
@@ -474,7 +492,9 @@ class Client {
       return new GateError(
         'upstream',
         `${what} ${where}: ${this.opts.token === undefined ? 'no token was sent' : 'the token was rejected (invalid, expired or revoked)'}${detail}.${needs}`,
-        { fix: `pass a valid token (input github-token, default \${{ github.token }}); ${REQUIRED_PERMISSIONS}` },
+        {
+          fix: `pass a valid token (input github-token, default \${{ github.token }}); ${REQUIRED_PERMISSIONS}`,
+        },
       );
     }
     if (res.status === 403) {
@@ -507,7 +527,9 @@ class Client {
             throw new GateError(
               'upstream',
               `${target.service} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateLimitWait / 1000)} s more, longer than we wait (${Math.ceil(maxRetryDelayMs / 1000)} s)${githubMessage(res)}`,
-              { fix: 'retry later; in workflows the GITHUB_TOKEN limit is shared by every workflow of the repository' },
+              {
+                fix: 'retry later; in workflows the GITHUB_TOKEN limit is shared by every workflow of the repository',
+              },
             );
           }
           waitMs = Math.max(rateLimitWait, backoff(attempt, retryBaseDelayMs, maxRetryDelayMs));
@@ -552,15 +574,25 @@ class Client {
         await res.body?.cancel().catch(() => undefined);
         const location = res.headers.get('location');
         if (!location) {
-          throw new GateError('upstream', `${target.service} redirected without a Location (${redactUrl(url)})`);
+          throw new GateError(
+            'upstream',
+            `${target.service} redirected without a Location (${redactUrl(url)})`,
+          );
         }
         if (hop >= MAX_REDIRECTS) {
-          throw new GateError('upstream', `${target.service}: more than ${MAX_REDIRECTS} redirects from ${redactUrl(start)}`);
+          throw new GateError(
+            'upstream',
+            `${target.service}: more than ${MAX_REDIRECTS} redirects from ${redactUrl(start)}`,
+          );
         }
         url = new URL(location, url);
         continue;
       }
-      const body = await readBounded(res, maxBytes, `${target.service} response from ${redactUrl(url)}`);
+      const body = await readBounded(
+        res,
+        maxBytes,
+        `${target.service} response from ${redactUrl(url)}`,
+      );
       return { url, status: res.status, statusText: res.statusText, headers: res.headers, body };
     }
   }
@@ -575,9 +607,13 @@ function parsePage(res: Fetched, page: number): ListedAttestation[] {
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(res.body));
   } catch (err) {
-    throw new GateError('upstream', `${API_SERVICE}: page ${page} is not JSON: ${describeThrown(err)}`, {
-      cause: err,
-    });
+    throw new GateError(
+      'upstream',
+      `${API_SERVICE}: page ${page} is not JSON: ${describeThrown(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   const checked = pageShape.safeParse(json);
   if (!checked.success) {
@@ -647,7 +683,7 @@ function githubMessage(res: Fetched): string {
 }
 
 function sanitize(text: string): string {
-  return truncate(text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim(), 200);
+  return truncate(text.replace(/\p{Cc}+/gu, ' ').trim(), 200);
 }
 
 function truncate(text: string, max: number): string {
@@ -681,7 +717,7 @@ function asGateError(err: unknown, service: string): GateError {
 
 async function readBounded(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -776,7 +812,10 @@ export function snappyUncompress(input: Uint8Array, maxLength: number): Uint8Arr
         need(4, 'copy');
         len = (tag >>> 2) + 1;
         offset =
-          input[ip]! + input[ip + 1]! * 2 ** 8 + input[ip + 2]! * 2 ** 16 + input[ip + 3]! * 2 ** 24;
+          input[ip]! +
+          input[ip + 1]! * 2 ** 8 +
+          input[ip + 2]! * 2 ** 16 +
+          input[ip + 3]! * 2 ** 24;
         ip += 4;
         break;
     }
