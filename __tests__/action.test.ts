@@ -136,6 +136,7 @@ describe('action', () => {
       signatures: () => ({
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
         resolve: () => Promise.reject('a string, not an Error'),
+        exists: () => Promise.reject(new Error('unreachable')),
         verify: () => Promise.reject(new Error('unreachable')),
       }),
     });

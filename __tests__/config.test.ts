@@ -76,7 +76,7 @@ describe('loadPolicy / parsePolicy', () => {
       version: 1,
       mode: 'enforce',
       signatures: {
-        artifacts: [{ path: 'dist/*.tgz', bundle: '{path}.sigstore.json', source: 'bundle' }],
+        artifacts: [{ path: 'dist/*.tgz', source: 'bundle' }],
         identities: [{ issuer: ISSUER, subject: SAN }],
         'require-deployed-commit': false,
       },
@@ -99,7 +99,6 @@ describe('loadPolicy / parsePolicy', () => {
     expect(policy.signatures?.artifacts[0]).toEqual({
       digest: `sha256:${'a'.repeat(64)}`,
       source: 'github-attestations',
-      bundle: '{path}.sigstore.json',
     });
   });
 
@@ -366,9 +365,11 @@ describe('configFromRunOptions', () => {
     expect(config.policy?.sha256).toBe(createHash('sha256').update(VALID).digest('hex'));
     expect(path.resolve(config.policy!.path)).toBe(file);
     expect(config.signatures).toEqual({
-      artifacts: [{ path: 'dist/*.tgz', bundle: '{path}.sigstore.json', source: 'bundle' }],
+      artifacts: [{ path: 'dist/*.tgz', source: 'bundle' }],
+      attestationsRepository: 'acme/widget',
       identities: [{ issuer: ISSUER, subject: SAN }],
     });
+    expect(config.github).toEqual({ apiUrl: 'https://api.github.com' });
     expect(config.outputs).toEqual({});
   });
 
@@ -479,7 +480,11 @@ describe('configFromVerifyArtifact', () => {
     expect(config.subject).toEqual({ repository: 'acme/widget', sha: SHA });
     expect(config.signatures).toMatchObject({
       artifacts: [],
-      explicit: { artifact: 'app.tgz', bundle: 'app.tgz.sigstore.json' },
+      explicit: {
+        artifact: 'app.tgz',
+        target: { kind: 'file', path: 'app.tgz' },
+        source: { kind: 'bundle', path: 'app.tgz.sigstore.json' },
+      },
       identities: [{ issuer: ISSUER, subject: SAN }],
       identityLabels: ['--certificate-identity'],
     });

@@ -298,8 +298,8 @@ describe('markdown escaping', () => {
     const header = lines.find((l) => l.startsWith('| Artifact |'))!;
     const artifactRow = lines[lines.indexOf(header) + 2]!;
     expect(artifactRow).toContain('dist/');
-    expect(unescapedPipes(header)).toBe(8);
-    expect(unescapedPipes(artifactRow)).toBe(8);
+    expect(unescapedPipes(header)).toBe(9);
+    expect(unescapedPipes(artifactRow)).toBe(9);
   });
 
   it('md() escapes every markdown special and joins lines', () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import { runCli } from './helpers/cli.js';
+import { FakeServer, sendJson } from './helpers/github-server.js';
 import {
   inTotoStatement,
   startMockSigstore,
@@ -35,6 +36,7 @@ async function gate(
   files: Record<string, Buffer | string | object>,
   signatures: Record<string, unknown>,
   extra: string[] = [],
+  env: Record<string, string> = {},
 ) {
   const ws = await mkdtemp(path.join(tmpdir(), 'sg-ws-'));
   const all: Record<string, unknown> = { 'trusted_root.json': sigstore.trustedRoot, ...files };
@@ -54,6 +56,7 @@ async function gate(
     GITHUB_WORKSPACE: ws,
     GITHUB_REPOSITORY: 'acme/app',
     GITHUB_SHA: 'a'.repeat(40),
+    ...env,
   });
 }
 
@@ -397,25 +400,6 @@ describe('run: modes and subject', () => {
       ref: 'refs/heads/main',
     });
   });
-
-  it('refuses `source: github-attestations` and `digest` entries it cannot verify yet (exit 2, never pass)', async () => {
-    const r = await gate(
-      { 'app.tgz': artifact, 'app.tgz.sigstore.json': await sigstore.signBlob(artifact, release) },
-      {
-        artifacts: [
-          { path: 'app.tgz' },
-          { path: 'app.tgz', source: 'github-attestations' },
-          { digest: `sha256:${sha256(artifact)}` },
-        ],
-        identities,
-      },
-    );
-    expect(r.code).toBe(2);
-    expect(r.report!.checks[0]!.findings.map((f) => f.rule)).toEqual([
-      'unsupported',
-      'unsupported',
-    ]);
-  });
 });
 
 describe('bundle versions', () => {
@@ -463,5 +447,142 @@ describe('bundle versions', () => {
       'out/a/app.tgz',
       'out/b/c/app.tgz',
     ]);
+  });
+});
+
+describe('verify by digest and GitHub attestations', () => {
+  it('verifies a message signature against the digest alone (policy `digest` and CLI sha256:<hex>)', async () => {
+    const bundle = await sigstore.signBlob(artifact, release);
+    const ok = await gate(
+      { 'sig.json': bundle },
+      { artifacts: [{ digest: `sha256:${sha256(artifact)}`, bundle: 'sig.json' }], identities },
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.report!.checks[0]!.artifacts![0]).toMatchObject({
+      artifact: `sha256:${sha256(artifact)}`,
+      digest: { sha256: sha256(artifact) },
+      verified: true,
+    });
+    const other = await gate(
+      { 'sig.json': bundle },
+      { artifacts: [{ digest: `sha256:${'0'.repeat(64)}`, bundle: 'sig.json' }], identities },
+    );
+    expect(other.code).toBe(1);
+    expect(other.report!.checks[0]!.findings[0]).toMatchObject({ step: 'signature' });
+
+    const ws = await mkdtemp(path.join(tmpdir(), 'sg-digest-'));
+    await writeFile(path.join(ws, 'b.json'), JSON.stringify(bundle));
+    await writeFile(path.join(ws, 'root.json'), JSON.stringify(sigstore.trustedRoot));
+    const args = (digest: string) => [
+      'verify-artifact',
+      digest,
+      '--bundle',
+      path.join(ws, 'b.json'),
+      '--trusted-root',
+      path.join(ws, 'root.json'),
+      '--certificate-identity',
+      RELEASE,
+      '--certificate-oidc-issuer',
+      ISSUER,
+    ];
+    expect((await runCli(args(`sha256:${sha256(artifact)}`))).code).toBe(0);
+    expect((await runCli(args(`sha256:${'1'.repeat(64)}`))).code).toBe(1);
+    const malformed = await runCli(args('sha256:abc'));
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('sha256');
+  });
+
+  it('matches a DSSE attestation by digest through its subjects', async () => {
+    const statement = inTotoStatement(
+      [{ name: 'img', digest: { sha256: sha256(artifact) } }],
+      'https://slsa.dev/provenance/v1',
+    );
+    const r = await gate(
+      { 'att.json': await sigstore.signDsse(statement, release) },
+      { artifacts: [{ digest: `sha256:${sha256(artifact)}`, bundle: 'att.json' }], identities },
+    );
+    expect(r.code).toBe(0);
+  });
+
+  describe('source: github-attestations', () => {
+    let github: FakeServer;
+    let attestations: unknown[] = [];
+    let status = 200;
+    beforeAll(async () => {
+      github = await FakeServer.start();
+      github.route('GET', /^\/repos\/acme\/app\/attestations\/sha256:[0-9a-f]{64}$/, (_req, res) =>
+        status === 200
+          ? sendJson(res, 200, { attestations })
+          : sendJson(res, status, { message: 'boom' }),
+      );
+    });
+    afterAll(async () => {
+      await github.close();
+    });
+
+    const run = (entry: Record<string, unknown>) =>
+      gate({ 'app.tgz': artifact }, { artifacts: [entry], identities }, [], {
+        GITHUB_API_URL: github.url,
+        GITHUB_TOKEN: 'ghs_test',
+      });
+
+    it('passes an artifact whose attestation GitHub holds, and sends the token to the API only', async () => {
+      const statement = inTotoStatement(
+        [{ name: 'app.tgz', digest: { sha256: sha256(artifact) } }],
+        'https://slsa.dev/provenance/v1',
+      );
+      attestations = [{ bundle: await sigstore.signDsse(statement, release), repository_id: 1 }];
+      status = 200;
+      const r = await run({ path: 'app.tgz', source: 'github-attestations' });
+      expect(r.code).toBe(0);
+      expect(r.report!.checks[0]!.artifacts![0]!.bundle).toBe('GitHub attestations of acme/app');
+      expect(github.requests.at(-1)!.headers.authorization).toBe('Bearer ghs_test');
+    });
+
+    it('fails an artifact GitHub holds no attestation for (not a skip)', async () => {
+      attestations = [];
+      status = 200;
+      const r = await run({ digest: `sha256:${sha256(artifact)}`, source: 'github-attestations' });
+      expect(r.code).toBe(1);
+      expect(r.report!.checks[0]!.findings[0]).toMatchObject({ rule: 'attestation-missing' });
+    });
+
+    it('verify-artifact without --bundle fetches the attestations of --repo (gh style)', async () => {
+      const statement = inTotoStatement(
+        [{ name: 'app.tgz', digest: { sha256: sha256(artifact) } }],
+        'https://slsa.dev/provenance/v1',
+      );
+      attestations = [
+        {
+          bundle: await sigstore.signDsse(statement, {
+            ...release,
+            claims: { repository: 'acme/app' },
+          }),
+        },
+      ];
+      status = 200;
+      const ws = await mkdtemp(path.join(tmpdir(), 'sg-gh-'));
+      await writeFile(path.join(ws, 'app.tgz'), artifact);
+      await writeFile(path.join(ws, 'root.json'), JSON.stringify(sigstore.trustedRoot));
+      const args = (repo: string) => [
+        'verify-artifact',
+        path.join(ws, 'app.tgz'),
+        '--repo',
+        repo,
+        '--trusted-root',
+        path.join(ws, 'root.json'),
+      ];
+      const env = { GITHUB_API_URL: github.url };
+      expect((await runCli(args('acme/app'), env)).code).toBe(0);
+      // Another repository's endpoint answers with an error here: could not evaluate, never pass.
+      expect((await runCli(args('acme/other'), env)).code).toBe(2);
+    });
+
+    it('cannot evaluate when the API refuses (403 names the permission) — never a pass', async () => {
+      status = 403;
+      const r = await run({ path: 'app.tgz', source: 'github-attestations' });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('attestations: read');
+    });
   });
 });

@@ -22,6 +22,7 @@ export async function main(
     const token = core.getInput('github-token');
     if (token) core.setSecret(token);
     const raw: Record<string, unknown> = { workspace: env.GITHUB_WORKSPACE ?? '.' };
+    if (token) raw.token = token;
     const policy = core.getInput('policy');
     const mode = core.getInput('mode');
     if (policy) raw.policy = policy;

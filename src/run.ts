@@ -7,7 +7,11 @@ import type { Report } from './types.js';
 
 export interface Deps {
   /** Builds the signatures check's ports for this configuration (the Sigstore adapter in production). */
-  signatures: (cfg: { workspace: string; trustedRoot?: string }) => SignaturePorts;
+  signatures: (cfg: {
+    workspace: string;
+    trustedRoot?: string;
+    github: { apiUrl: string; token?: string };
+  }) => SignaturePorts;
   now: () => Date;
   /** Deadline of each check; default 10 minutes. */
   timeoutMs?: number;
@@ -24,6 +28,7 @@ export async function run(config: GateConfig, deps: Deps): Promise<Report> {
               sig,
               deps.signatures({
                 workspace: config.workspace,
+                github: config.github,
                 ...(sig.trustedRoot ? { trustedRoot: sig.trustedRoot } : {}),
               }),
             ),

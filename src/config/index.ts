@@ -2,16 +2,19 @@
  * Builds the one typed configuration that `run` takes, from the action's inputs or the CLI's
  * flags (both validated by src/config/schema.ts) and the runner's standard variables.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { parseDigest } from '../adapters/sigstore/digest.js';
 import { z } from 'zod';
 import { GateError } from '../errors.js';
+import type { SignaturesCheckConfig } from '../checks/signatures/index.js';
+import type { ArtifactTarget, SignatureSource } from '../checks/signatures/ports.js';
 import type { CheckId, Mode, Subject } from '../types.js';
 import { loadPolicy } from './load.js';
 import {
   runOptionsSchema,
   verifyArtifactOptionsSchema,
   GITHUB_ACTIONS_ISSUER,
-  type ArtifactPolicy,
   type IdentityPolicy,
   type RunOptions,
   type VerifyArtifactOptions,
@@ -23,17 +26,12 @@ export interface GateConfig {
   policy?: { path: string; sha256: string };
   /** Base of relative paths in the policy. */
   workspace: string;
-  signatures?: {
-    artifacts: ArtifactPolicy[];
-    explicit?: { artifact: string; bundle: string };
-    identities: IdentityPolicy[];
-    identityLabels?: string[];
-    identityFix?: string;
-    predicateType?: string;
+  signatures?: SignaturesCheckConfig & {
+    /** trusted_root.json instead of the embedded roots. */
     trustedRoot?: string;
-    provenance?: { builderId?: string; buildType?: string };
-    deployedCommit?: string;
   };
+  /** The GitHub API (attestations today): base URL and token. */
+  github: { apiUrl: string; token?: string };
   outputs: { json?: string; markdown?: string; sarif?: string };
   /** Run only these checks (verify-artifact runs only `signatures`). */
   only?: CheckId[];
@@ -89,10 +87,12 @@ export async function configFromRunOptions(
     subject,
     policy: { path: loaded.path, sha256: loaded.sha256 },
     workspace,
+    github: githubFrom(env, opts.token),
     ...(sig
       ? {
           signatures: {
             artifacts: sig.artifacts,
+            ...(subject.repository ? { attestationsRepository: subject.repository } : {}),
             identities: sig.identities,
             ...(sig['predicate-type'] !== undefined
               ? { predicateType: sig['predicate-type'] }
@@ -152,14 +152,34 @@ export function configFromVerifyArtifact(
             ? { 'runner-environment': 'github-hosted' as const }
             : {}),
         };
+  // FILE_OR_DIGEST: a path, or sha256:<hex> when no such file exists.
+  const target: ArtifactTarget =
+    !existsSync(o.artifact) && /^sha256:/i.test(o.artifact.trim())
+      ? { kind: 'digest', sha256: parseDigest(o.artifact).hex }
+      : { kind: 'file', path: o.artifact };
+  const [owner = '', repo] = (o.repo ?? o.owner ?? '').split('/');
+  const source: SignatureSource =
+    o.bundle !== undefined
+      ? { kind: 'bundle', path: o.bundle }
+      : {
+          kind: 'github-attestations',
+          owner,
+          ...(repo ? { repo } : {}),
+          ...(o['predicate-type'] ? { predicateType: o['predicate-type'] } : {}),
+        };
   return {
     mode: 'enforce',
     only: ['signatures'],
+    github: githubFrom(env),
     subject: subjectFrom({}, env),
     workspace: process.cwd(),
     signatures: {
       artifacts: [],
-      explicit: { artifact: o.artifact, bundle: o.bundle },
+      explicit: {
+        artifact: target.kind === 'digest' ? `sha256:${target.sha256}` : o.artifact,
+        target,
+        source,
+      },
       identities: [identity],
       identityLabels: [
         `--${(['key', 'certificate-identity', 'certificate-identity-regexp', 'repo', 'owner', 'signer-workflow'] as const).find((k) => o[k] !== undefined) ?? 'key'}`,
@@ -177,6 +197,13 @@ export function configFromVerifyArtifact(
       ...(o.markdown ? { markdown: o.markdown } : {}),
     },
   };
+}
+
+/** The GitHub API: GITHUB_API_URL (default https://api.github.com) and a token. */
+function githubFrom(env: NodeJS.ProcessEnv, token?: string): GateConfig['github'] {
+  const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
+  const t = token || env.GITHUB_TOKEN || undefined;
+  return { apiUrl, ...(t ? { token: t } : {}) };
 }
 
 /** The commit being deployed, required by `signatures.require-deployed-commit`. */

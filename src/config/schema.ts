@@ -38,7 +38,9 @@ const artifactSchema = z
     digest: z
       .string()
       .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lowercase hex digits>')
-      .describe('Verify by digest, without the file (not supported by this version yet).')
+      .describe(
+        'Verify by digest, without the file (e.g. a container image or a file too large to ship to the gate).',
+      )
       .optional(),
     bundle: nonEmpty
       .refine(
@@ -48,16 +50,23 @@ const artifactSchema = z
           message: 'only {path}, {dir} and {name} may appear in braces',
         },
       )
-      .default('{path}.sigstore.json')
       .describe(
-        'Path template of the Sigstore bundle for each matched artifact: {path} is the artifact path, {dir} its folder, {name} its file name. A bundle file may hold one bundle (JSON) or several (JSON Lines); one of them must verify.',
-      ),
+        'Path (template) of the Sigstore bundle. With `path`: {path} is the artifact path, {dir} its folder, {name} its file name; default {path}.sigstore.json. With `digest`: a plain path, required. A bundle file may hold one bundle (JSON) or several (JSON Lines); one of them must verify.',
+      )
+      .optional(),
     source: z
       .enum(['bundle', 'github-attestations'])
       .default('bundle')
       .describe(
-        'Where signatures come from: `bundle` files, or the GitHub attestations API (not supported by this version yet).',
+        'Where signatures come from: `bundle` files, or the GitHub attestations API (GET /repos/{owner}/{repo}/attestations/sha256:{hex}); with the API, an artifact without attestation fails.',
       ),
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)?$/, 'must be OWNER/NAME or OWNER')
+      .describe(
+        'With `source: github-attestations`: the repository (OWNER/NAME) or organisation (OWNER) whose attestations to read; default the repository being deployed (GITHUB_REPOSITORY / --repo).',
+      )
+      .optional(),
   })
   .superRefine((a, ctx) => {
     if ((a.path === undefined) === (a.digest === undefined)) {
@@ -65,6 +74,32 @@ const artifactSchema = z
         code: 'custom',
         message: 'each artifact needs exactly one of `path` or `digest`',
       });
+    }
+    if (a.source === 'github-attestations' && a.bundle !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '`bundle` does not apply to `source: github-attestations`',
+      });
+    }
+    if (a.source === 'bundle' && a.repository !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '`repository` applies only to `source: github-attestations`',
+      });
+    }
+    if (a.source === 'bundle' && a.digest !== undefined) {
+      if (a.bundle === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'a `digest` entry needs `bundle` (a plain path) or `source: github-attestations`',
+        });
+      } else if (/\{[^}]*\}/.test(a.bundle)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'with `digest`, `bundle` is a plain path (no {path}, {dir} or {name})',
+        });
+      }
     }
   });
 
@@ -275,6 +310,8 @@ export const runOptionsSchema = z.strictObject({
     .optional(),
   ref: nonEmpty.optional(),
   workspace: nonEmpty.default('.'),
+  /** The action's `github-token` input (the CLI reads GITHUB_TOKEN). */
+  token: z.string().optional(),
 });
 export type RunOptions = z.output<typeof runOptionsSchema>;
 
@@ -283,7 +320,7 @@ export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.co
 export const verifyArtifactOptionsSchema = z
   .strictObject({
     artifact: nonEmpty,
-    bundle: nonEmpty,
+    bundle: nonEmpty.optional(),
     'certificate-identity': nonEmpty.optional(),
     'certificate-identity-regexp': wholeStringRegexp.optional(),
     'certificate-oidc-issuer': nonEmpty.optional(),
@@ -316,6 +353,13 @@ export const verifyArtifactOptionsSchema = z
       'source-ref',
       'deny-self-hosted-runners',
     ] as const;
+    if (o.bundle === undefined && o.repo === undefined && o.owner === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bundle'],
+        message: 'required, unless --repo or --owner says whose GitHub attestations to fetch',
+      });
+    }
     if (o.key !== undefined) {
       const mixed = keylessFlags.filter((k) => o[k] !== undefined);
       if (mixed.length > 0) {

@@ -1,13 +1,18 @@
 /** The Sigstore adapter: implements the signatures check's ports with files and @sigstore/verify. */
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { access, glob, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GateError, describeThrown } from '../../errors.js';
 import type {
+  ArtifactTarget,
   ArtifactVerification,
   ResolvedArtifact,
   SignaturePorts,
+  SignatureSource,
 } from '../../checks/signatures/ports.js';
+import { fetchAttestations } from '../github/attestations.js';
+import { hashFile } from './digest.js';
 import { embeddedPublicGoodRoot, trustedRootFromFile, type LoadedTrustRoot } from './trust.js';
 import { loadPublicKey, verifyBundles } from './verify.js';
 
@@ -16,6 +21,8 @@ export interface SigstoreAdapterOptions {
   workspace: string;
   /** trusted_root.json to use instead of the embedded public-good root. */
   trustedRoot?: string;
+  /** The GitHub API, for `source: github-attestations`. */
+  github?: { apiUrl: string; token?: string; allowInsecureBundleHosts?: string[] };
 }
 
 export function createSigstoreAdapter(options: SigstoreAdapterOptions): SignaturePorts {
@@ -48,27 +55,66 @@ export function createSigstoreAdapter(options: SigstoreAdapterOptions): Signatur
       );
     },
 
+    exists: (p: string) => exists(resolveIn(p)),
+
     async verify(
-      artifact: string,
-      bundle: string,
+      target: ArtifactTarget,
+      source: SignatureSource,
       keyPaths: readonly string[],
     ): Promise<ArtifactVerification> {
-      const [artifactBytes, bundleText, root, keys] = await Promise.all([
-        readInput(resolveIn(artifact), 'artifact', artifact),
-        readInput(resolveIn(bundle), 'bundle', bundle).then((b) => b.toString('utf8')),
+      const digest =
+        target.kind === 'file' ? await hashFile(resolveIn(target.path)) : { sha256: target.sha256 };
+      const [bundleText, root, keys] = await Promise.all([
+        source.kind === 'bundle'
+          ? readInput(resolveIn(source.path), 'bundle', source.path).then((b) => b.toString('utf8'))
+          : githubBundles(source, digest.sha256),
         loadTrustRoot(),
         Promise.all(keyPaths.map(async (p) => ({ path: p, key: await loadKey(p) }))),
       ]);
       return {
-        digest: {
-          sha256: createHash('sha256').update(artifactBytes).digest('hex'),
-          sha512: createHash('sha512').update(artifactBytes).digest('hex'),
-        },
-        outcomes: verifyBundles({ artifact: artifactBytes, bundleText, trustRoot: root, keys }),
+        digest: { sha256: digest.sha256, ...('sha512' in digest ? { sha512: digest.sha512 } : {}) },
+        // An attestations source with no attestation yields no outcome: the check says so.
+        outcomes:
+          source.kind === 'github-attestations' && bundleText === ''
+            ? []
+            : verifyBundles({
+                digest,
+                ...(target.kind === 'file'
+                  ? { readArtifact: () => readFileSync(resolveIn(target.path)) }
+                  : {}),
+                bundleText,
+                trustRoot: root,
+                keys,
+              }),
         trustRoot: root.info,
       };
     },
   };
+
+  /** The attestations GitHub stores for the artifact's digest, as JSON Lines. */
+  async function githubBundles(
+    source: Extract<SignatureSource, { kind: 'github-attestations' }>,
+    sha256: string,
+  ): Promise<string> {
+    if (!options.github) {
+      throw new GateError(
+        'config',
+        '`source: github-attestations` needs the GitHub API, and none is configured',
+      );
+    }
+    const found = await fetchAttestations({
+      apiUrl: options.github.apiUrl,
+      ...(options.github.token ? { token: options.github.token } : {}),
+      owner: source.owner,
+      ...(source.repo ? { repo: source.repo } : {}),
+      ...(source.predicateType ? { predicateType: source.predicateType } : {}),
+      ...(options.github.allowInsecureBundleHosts
+        ? { allowInsecureBundleHosts: options.github.allowInsecureBundleHosts }
+        : {}),
+      digest: { algorithm: 'sha256', hex: sha256 },
+    });
+    return found.map((a) => JSON.stringify(a.bundle)).join('\n');
+  }
 }
 
 /** `{path}` is the artifact path, `{dir}` its folder, `{name}` its file name. */

@@ -3,7 +3,7 @@
  * applied here (the library's SAN policy is an unanchored regex): this returns who signed, and the
  * signatures check decides whether that signer is allowed.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity, VerificationError, Verifier, type Signer } from '@sigstore/verify';
@@ -17,11 +17,15 @@ import type {
 } from '../../checks/signatures/ports.js';
 import { parseBundleFile } from './bundle.js';
 import { fulcioExtensions } from './certificate.js';
+import { toSignedEntityForDigest, type ArtifactDigest } from './digest.js';
+import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { trustMaterial, type LoadedTrustRoot } from './trust.js';
 
 export interface VerifyRequest {
-  /** The artifact bytes (message signatures are verified over them). */
-  artifact: Buffer;
+  /** The artifact's digests: message signatures are verified over them, DSSE subjects matched. */
+  digest: { sha256: string; sha512?: string };
+  /** File mode: the bytes, for the rare key or digest algorithm that needs them. */
+  readArtifact?: () => Buffer;
   bundleText: string;
   trustRoot: LoadedTrustRoot;
   /** PEM public keys allowed for key-based bundles. */
@@ -55,7 +59,12 @@ export function verifyBundles(req: VerifyRequest): BundleOutcome[] {
 }
 
 function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'mediaType'> {
-  const entity = toSignedEntity(bundle, req.artifact);
+  const entity =
+    bundle.content.$case === 'messageSignature'
+      ? toSignedEntityForDigest(bundle, signedDigest(bundle.content.messageSignature, req), {
+          ...(req.readArtifact ? { artifact: req.readArtifact } : {}),
+        })
+      : toSignedEntity(bundle);
   let signer: Signer;
   let keyIndex = -1;
   if (bundle.verificationMaterial.content.$case === 'publicKey') {
@@ -131,6 +140,32 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
   return result;
 }
 
+/**
+ * The artifact digest to check a message signature against: the one of the algorithm the bundle
+ * signed. sha256 and sha512 come from the streaming hash; another (sha384) needs the bytes.
+ */
+function signedDigest(
+  sig: Extract<Bundle['content'], { $case: 'messageSignature' }>['messageSignature'],
+  req: VerifyRequest,
+): ArtifactDigest {
+  const algorithm = HASH_NAMES[sig.messageDigest.algorithm];
+  if (algorithm === 'sha256') return { algorithm, hex: req.digest.sha256 };
+  if (algorithm === 'sha512' && req.digest.sha512) return { algorithm, hex: req.digest.sha512 };
+  if (algorithm && req.readArtifact) {
+    return { algorithm, hex: createHash(algorithm).update(req.readArtifact()).digest('hex') };
+  }
+  throw new VerificationError({
+    code: 'SIGNATURE_ERROR',
+    message: `the bundle signs a ${algorithm ?? 'unknown'} digest, which cannot be checked against the sha256 digest alone: verify the file instead`,
+  });
+}
+
+const HASH_NAMES: Partial<Record<HashAlgorithm, ArtifactDigest['algorithm']>> = {
+  [HashAlgorithm.SHA2_256]: 'sha256',
+  [HashAlgorithm.SHA2_384]: 'sha384',
+  [HashAlgorithm.SHA2_512]: 'sha512',
+};
+
 /** Reads an in-toto statement; returns a message when it is not one. */
 export function parseStatement(payload: Buffer): InTotoStatement | string {
   let json: unknown;
@@ -177,7 +212,8 @@ function classify(err: unknown): FailedBundle {
     };
   }
   if (err instanceof GateError) {
-    return { ok: false, kind: 'error', step: 'trust-root', message: err.message };
+    const step = err.message.startsWith('trusted root') ? 'trust-root' : 'signature';
+    return { ok: false, kind: 'error', step, message: err.message };
   }
   // Library errors are not all typed (TypeError, OpenSSL, ASN.1): the bundle could not be evaluated.
   return {

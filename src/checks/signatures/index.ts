@@ -8,17 +8,21 @@ import type { ArtifactEvidence, CheckResult, Finding, VerificationStep } from '.
 import { matchIdentity } from './identity.js';
 import { readProvenance, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from './provenance.js';
 import type {
+  ArtifactTarget,
   ArtifactVerification,
   BundleOutcome,
   SignaturePorts,
+  SignatureSource,
   VerifiedBundle,
 } from './ports.js';
 
 export interface SignaturesCheckConfig {
   /** Policy entries (`signatures.artifacts`), each expanded through the ports. */
   artifacts: ArtifactPolicy[];
-  /** Or one artifact and bundle named on the command line (missing files are bad input). */
-  explicit?: { artifact: string; bundle: string };
+  /** Or one artifact and its signatures named on the command line (missing files are bad input). */
+  explicit?: { artifact: string; target: ArtifactTarget; source: SignatureSource };
+  /** Repository (OWNER/NAME) whose attestations `source: github-attestations` reads by default. */
+  attestationsRepository?: string;
   identities: IdentityPolicy[];
   predicateType?: string;
   /** How the identities are named in messages (defaults to `signatures.identities[i]`). */
@@ -52,6 +56,12 @@ const finding = (
   ...f,
 });
 
+const DEFAULT_BUNDLE_TEMPLATE = '{path}.sigstore.json';
+
+function describeSource(source: Extract<SignatureSource, { kind: 'github-attestations' }>): string {
+  return `GitHub attestations of ${source.repo ? `${source.owner}/${source.repo}` : `the ${source.owner} organisation`}`;
+}
+
 export async function checkSignatures(
   cfg: SignaturesCheckConfig,
   ports: SignaturePorts,
@@ -66,37 +76,73 @@ export async function checkSignatures(
   });
   const label = (i: number) => cfg.identityLabels?.[i] ?? `signatures.identities[${i}]`;
 
-  // 1. Which artifacts, with which bundles.
-  type Job = { artifact: string; bundle: string; bundleExists: boolean; source: string };
+  // 1. Which artifacts, with which signatures.
+  type Job = {
+    artifact: string;
+    target: ArtifactTarget;
+    source: SignatureSource;
+    bundleExists: boolean;
+    origin: string;
+  };
   const jobs: Job[] = [];
   const results: ArtifactResult[] = [];
   if (cfg.explicit) {
-    jobs.push({ ...cfg.explicit, bundleExists: true, source: 'command line' });
+    jobs.push({ ...cfg.explicit, bundleExists: true, origin: 'command line' });
   }
   for (const [i, spec] of cfg.artifacts.entries()) {
     const key = `signatures.artifacts[${i}]`;
-    if (spec.source !== 'bundle' || spec.path === undefined) {
-      results.push({
-        errored: true,
-        findings: [
-          finding({
-            rule: 'unsupported',
-            step: 'artifact',
-            message: `${key}: ${spec.source === 'github-attestations' ? '`source: github-attestations`' : '`digest`'} is not supported by this version of security-gate yet, so this artifact cannot be verified`,
-            fix: `Use \`path\` with a \`bundle\` file in ${key}.`,
-            location: { key },
-          }),
-        ],
-      });
+    const github = (): SignatureSource | undefined => {
+      const repository = spec.repository ?? cfg.attestationsRepository;
+      if (repository === undefined) return undefined;
+      const [owner = '', repo] = repository.split('/');
+      return {
+        kind: 'github-attestations',
+        owner,
+        ...(repo ? { repo } : {}),
+        ...(cfg.predicateType ? { predicateType: cfg.predicateType } : {}),
+      };
+    };
+    const source: SignatureSource | undefined =
+      spec.source === 'github-attestations' ? github() : undefined;
+    if (spec.source === 'github-attestations' && !source) {
+      results.push(
+        errorResult(
+          `${key}: \`source: github-attestations\` needs the repository whose attestations to read, and none is known`,
+          key,
+        ),
+      );
       continue;
     }
+    if (spec.digest !== undefined) {
+      const sha256 = spec.digest.slice('sha256:'.length);
+      if (source) {
+        jobs.push({
+          artifact: spec.digest,
+          target: { kind: 'digest', sha256 },
+          source,
+          bundleExists: true,
+          origin: key,
+        });
+      } else {
+        const bundle = spec.bundle ?? '';
+        jobs.push({
+          artifact: spec.digest,
+          target: { kind: 'digest', sha256 },
+          source: { kind: 'bundle', path: bundle },
+          bundleExists: await ports.exists(bundle),
+          origin: key,
+        });
+      }
+      continue;
+    }
+    const pattern = spec.path ?? '';
     let matched;
     try {
-      matched = await ports.resolve(spec.path, spec.bundle);
+      matched = await ports.resolve(pattern, spec.bundle ?? DEFAULT_BUNDLE_TEMPLATE);
     } catch (err) {
       results.push(
         errorResult(
-          `${key}: cannot expand ${JSON.stringify(spec.path)}: ${describeThrown(err)}`,
+          `${key}: cannot expand ${JSON.stringify(pattern)}: ${describeThrown(err)}`,
           key,
         ),
       );
@@ -109,8 +155,8 @@ export async function checkSignatures(
           finding({
             rule: 'artifact-missing',
             step: 'artifact',
-            message: `no file matches ${JSON.stringify(spec.path)} (${key}.path): the artifact to promote is not there`,
-            expected: `at least one file matching ${spec.path}`,
+            message: `no file matches ${JSON.stringify(pattern)} (${key}.path): the artifact to promote is not there`,
+            expected: `at least one file matching ${pattern}`,
             found: 'no file',
             fix: `Build or download the artifact before this step, or correct ${key}.path.`,
             location: { key: `${key}.path` },
@@ -119,7 +165,15 @@ export async function checkSignatures(
       });
       continue;
     }
-    for (const m of matched) jobs.push({ ...m, source: key });
+    for (const m of matched) {
+      jobs.push({
+        artifact: m.artifact,
+        target: { kind: 'file', path: m.artifact },
+        source: source ?? { kind: 'bundle', path: m.bundle },
+        bundleExists: source ? true : m.bundleExists,
+        origin: key,
+      });
+    }
   }
 
   // 2. Verify each artifact (bounded concurrency), then decide.
@@ -127,31 +181,55 @@ export async function checkSignatures(
     jobs,
     cfg.concurrency ?? 8,
     async (job): Promise<ArtifactResult> => {
+      const bundle = job.source.kind === 'bundle' ? job.source.path : describeSource(job.source);
       if (!job.bundleExists) {
         return {
           errored: false,
-          evidence: { artifact: job.artifact, digest: {}, bundle: job.bundle, verified: false },
+          evidence: { artifact: job.artifact, digest: {}, bundle, verified: false },
           findings: [
             finding({
               rule: 'bundle-missing',
               artifact: job.artifact,
               step: 'bundle-parse',
-              message: `${job.artifact} is not signed: no bundle at ${job.bundle}`,
-              expected: `a Sigstore bundle at ${job.bundle}`,
+              message: `${job.artifact} is not signed: no bundle at ${bundle}`,
+              expected: `a Sigstore bundle at ${bundle}`,
               found: 'no file',
-              fix: `Sign the artifact in the build (e.g. \`cosign sign-blob --bundle ${job.bundle} ${job.artifact}\`), or point ${job.source}.bundle at its bundle.`,
-              location: { file: job.bundle },
+              fix: `Sign the artifact in the build (e.g. \`cosign sign-blob --bundle ${bundle} ${job.artifact}\`), or point ${job.origin}.bundle at its bundle.`,
+              location: { file: bundle },
             }),
           ],
         };
       }
       let v: ArtifactVerification;
       try {
-        v = await ports.verify(job.artifact, job.bundle, keyPaths);
+        v = await ports.verify(job.target, job.source, keyPaths);
       } catch (err) {
         return errorResult(describeThrown(err), undefined, job.artifact, err);
       }
-      return decideArtifact(job.artifact, job.bundle, v, cfg, keyIdentity, label);
+      if (v.outcomes.length === 0) {
+        return {
+          errored: false,
+          evidence: {
+            artifact: job.artifact,
+            digest: { ...v.digest },
+            bundle,
+            trustRoot: v.trustRoot,
+            verified: false,
+          },
+          findings: [
+            finding({
+              rule: 'attestation-missing',
+              artifact: job.artifact,
+              step: 'bundle-parse',
+              message: `${job.artifact} has no attestation in ${bundle}${cfg.predicateType ? ` with predicate type ${cfg.predicateType}` : ''}`,
+              expected: `an attestation for sha256:${v.digest.sha256}`,
+              found: 'none (or the token cannot see them)',
+              fix: 'Attest the artifact in its build (actions/attest-build-provenance), and give the gate a token with `attestations: read`.',
+            }),
+          ],
+        };
+      }
+      return decideArtifact(job.artifact, bundle, v, cfg, keyIdentity, label);
     },
   );
   results.push(...verified);

@@ -73,8 +73,18 @@ export interface ResolvedArtifact {
   bundleExists: boolean;
 }
 
+/** What is verified: a file (hashed as a stream), or only its digest. */
+export type ArtifactTarget = { kind: 'file'; path: string } | { kind: 'digest'; sha256: string };
+
+/** Where the signatures come from. */
+export type SignatureSource =
+  | { kind: 'bundle'; path: string }
+  | { kind: 'github-attestations'; owner: string; repo?: string; predicateType?: string };
+
 export interface ArtifactVerification {
-  digest: { sha256: string; sha512: string };
+  /** sha256 always; sha512 when the file was hashed. */
+  digest: { sha256: string; sha512?: string };
+  /** One per bundle found; empty when the source holds none (no attestation). */
   outcomes: BundleOutcome[];
   trustRoot: TrustRootInfo;
 }
@@ -82,10 +92,16 @@ export interface ArtifactVerification {
 export interface SignaturePorts {
   /** Expands one `signatures.artifacts` entry into files; a glob that matches nothing gives []. */
   resolve(path: string, bundleTemplate: string): Promise<ResolvedArtifact[]>;
+  /** Whether a (bundle) file exists. */
+  exists(path: string): Promise<boolean>;
   /**
-   * Hashes the artifact and verifies every bundle of the bundle file against it, the trusted root
-   * and `keys` (PEM paths, in order; a key-based signer reports the index of its key). Throws a
-   * GateError when a file or the trusted root cannot be read.
+   * Hashes the artifact (or takes its digest) and verifies every bundle of the source against
+   * it, the trusted root and `keys` (PEM paths, in order; a key-based signer reports the index of
+   * its key). Throws a GateError when a file, the trusted root or the GitHub API fails.
    */
-  verify(artifact: string, bundle: string, keys: readonly string[]): Promise<ArtifactVerification>;
+  verify(
+    target: ArtifactTarget,
+    source: SignatureSource,
+    keys: readonly string[],
+  ): Promise<ArtifactVerification>;
 }
