@@ -51,6 +51,7 @@ async function outputs(file: string): Promise<Record<string, string>> {
 
 const policy = (subject: string, extra = '') => `version: 1
 ${extra}signatures:
+  tuf: offline
   artifacts:
     - path: "*.tgz"
   identities:

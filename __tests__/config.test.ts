@@ -79,6 +79,8 @@ describe('loadPolicy / parsePolicy', () => {
         artifacts: [{ path: 'dist/*.tgz', source: 'bundle' }],
         identities: [{ issuer: ISSUER, subject: SAN }],
         'require-deployed-commit': false,
+        tuf: 'online',
+        'tuf-fallback': 'none',
       },
     });
   });
@@ -366,6 +368,8 @@ describe('configFromRunOptions', () => {
     expect(path.resolve(config.policy!.path)).toBe(file);
     expect(config.signatures).toEqual({
       artifacts: [{ path: 'dist/*.tgz', source: 'bundle' }],
+      tuf: 'online',
+      tufFallback: 'none',
       attestationsRepository: 'acme/widget',
       identities: [{ issuer: ISSUER, subject: SAN }],
     });

@@ -49,6 +49,7 @@ describe('dist/cli.js without node_modules', () => {
     san,
     '--certificate-oidc-issuer',
     GITHUB_ISSUER,
+    '--offline',
   ];
 
   it('exit 0 on a verified artifact, 1 on a wrong identity, 2 on bad flags', async () => {
@@ -71,7 +72,7 @@ describe('dist/index.js (the action) without node_modules', () => {
   it('reads INPUT_* variables, writes outputs, and fails the step (exit 1) when blocked', async () => {
     await writeFile(
       path.join(dir, 'policy.yml'),
-      `version: 1\nsignatures:\n  artifacts: [{ path: "*.tgz" }]\n  identities: [{ issuer: "${GITHUB_ISSUER}", subject: "${SIGSTORE_JS_SAN}" }]\n`,
+      `version: 1\nsignatures:\n  tuf: offline\n  artifacts: [{ path: "*.tgz" }]\n  identities: [{ issuer: "${GITHUB_ISSUER}", subject: "${SIGSTORE_JS_SAN}" }]\n`,
     );
     const out = path.join(dir, 'out.txt');
     await writeFile(out, '');

@@ -199,16 +199,67 @@ describe('verify-artifact: other real signers', () => {
     expect(r.report!.checks[0]!.findings[0]).toMatchObject({ step: 'issuer' });
   });
 
-  it("never passes a bundle from GitHub's private Sigstore instance against the public-good root", async () => {
+  const whl = path.join(REAL, 'github_provenance_demo-0.0.12-py3-none-any.whl');
+  const whlBundle = path.join(REAL, 'github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl');
+  const demoSan =
+    'https://github.com/actions/attest-demo/.github/workflows/build-python.yml@refs/heads/main';
+
+  it("verifies a bundle from GitHub's own Sigstore instance against GitHub's root, chosen from its certificate", async () => {
     const r = await verify(
-      path.join(REAL, 'github_provenance_demo-0.0.12-py3-none-any.whl'),
-      path.join(REAL, 'github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl'),
-      '--certificate-identity-regexp',
-      '.*',
+      whl,
+      whlBundle,
+      '--certificate-identity',
+      demoSan,
       '--certificate-oidc-issuer',
       GITHUB_ISSUER,
     );
+    expect(r.code).toBe(0);
+    expect(r.report!.checks[0]!.artifacts![0]!.trustRoot).toMatchObject({
+      name: 'github',
+      source: 'embedded',
+    });
+    expect(r.report!.checks[0]!.artifacts![0]!.timestamps).toEqual([
+      expect.objectContaining({ kind: 'timestamp-authority' }),
+    ]);
+  });
+
+  it("never passes GitHub's bundle against the public-good root given as a file", async () => {
+    const root = path.join(work, 'public-good.json');
+    const seeds = JSON.parse(
+      await readFile(
+        path.join(REAL, '..', '..', '..', 'node_modules/@sigstore/tuf/seeds.json'),
+        'utf8',
+      ),
+    ) as Record<string, { targets: Record<string, string> }>;
+    await writeFile(
+      root,
+      Buffer.from(
+        seeds['https://tuf-repo-cdn.sigstore.dev']!.targets['trusted_root.json']!,
+        'base64',
+      ),
+    );
+    const r = await verify(
+      whl,
+      whlBundle,
+      '--certificate-identity',
+      demoSan,
+      '--certificate-oidc-issuer',
+      GITHUB_ISSUER,
+      '--trusted-root',
+      root,
+    );
     expect(r.code).toBe(1);
+  });
+
+  it('never relaxes thresholds for public-good: its bundle without the transparency-log entry fails', async () => {
+    const bundle = JSON.parse(await readFile(v03, 'utf8')) as {
+      verificationMaterial: { tlogEntries: unknown[] };
+    };
+    bundle.verificationMaterial.tlogEntries = [];
+    const file = path.join(work, 'no-tlog.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const r = await verify(tgz, file, ...keyless(SIGSTORE_JS_SAN));
+    expect(r.code).not.toBe(0);
     expect(r.report?.verdict).toBe('block');
   });
 });

@@ -27,7 +27,7 @@ for (let i = 0; i < N; i++) {
 }
 writeFileSync(
   path.join(ws, 'policy.yml'),
-  `version: 1\nsignatures:\n  artifacts: [{ path: "dist/*.tgz" }]\n  identities: [{ issuer: "${ISSUER}", subject: "${SAN}" }]\n`,
+  `version: 1\nsignatures:\n  tuf: offline\n  artifacts: [{ path: "dist/*.tgz" }]\n  identities: [{ issuer: "${ISSUER}", subject: "${SAN}" }]\n`,
 );
 
 // Baseline: what a hand-written verifier does with the library alone (read, parse, verify, digest check).

@@ -70,7 +70,9 @@ const COMMON_OPTIONS = {
         b.onLoad({ filter: /package\.json$/ }, async (args) =>
           args.path === own
             ? {
-                contents: JSON.stringify({ version: JSON.parse(await readFile(own, 'utf8')).version }),
+                contents: JSON.stringify({
+                  version: JSON.parse(await readFile(own, 'utf8')).version,
+                }),
                 loader: 'json',
               }
             : undefined,

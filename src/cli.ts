@@ -31,7 +31,7 @@ Usage:
                                 --certificate-oidc-issuer URL | --key PEM_FILE
                                 [--owner OWNER] [--repo OWNER/NAME] [--signer-workflow OWNER/REPO/PATH.yml[@REF]]
                                 [--source-ref REF] [--deny-self-hosted-runners] [--predicate-type URI]
-                                [--sha COMMIT] [--trusted-root FILE] [--json FILE] [--markdown FILE]
+                                [--sha COMMIT] [--trusted-root FILE] [--offline] [--json FILE] [--markdown FILE]
   security-gate scan-deps       (not available in this version)
   security-gate check-repo      (not available in this version)
 
@@ -63,6 +63,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     sha: { type: 'string' },
     key: { type: 'string' },
     'trusted-root': { type: 'string' },
+    offline: { type: 'boolean' },
     json: { type: 'string' },
     markdown: { type: 'string' },
   },

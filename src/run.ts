@@ -10,6 +10,8 @@ export interface Deps {
   signatures: (cfg: {
     workspace: string;
     trustedRoot?: string;
+    tuf: 'online' | 'offline';
+    tufFallback: 'none' | 'embedded';
     github: { apiUrl: string; token?: string };
   }) => SignaturePorts;
   now: () => Date;
@@ -29,6 +31,8 @@ export async function run(config: GateConfig, deps: Deps): Promise<Report> {
               deps.signatures({
                 workspace: config.workspace,
                 github: config.github,
+                tuf: sig.tuf,
+                tufFallback: sig.tufFallback,
                 ...(sig.trustedRoot ? { trustedRoot: sig.trustedRoot } : {}),
               }),
             ),

@@ -23,8 +23,14 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   const json = path.join(dir, 'report.json');
   let stdout = '';
   let stderr = '';
+  // Tests never contact the internet: verify-artifact uses the embedded public-good root
+  // (--offline); `run` policies say `tuf: offline` or name a trusted root themselves.
   const withJson =
-    args[0] === 'run' || args[0] === 'verify-artifact' ? [...args, '--json', json] : args;
+    args[0] === 'run'
+      ? [...args, '--json', json]
+      : args[0] === 'verify-artifact'
+        ? [...args, '--offline', '--json', json]
+        : args;
   try {
     const code = await main(withJson, env, {
       stdout: (t) => (stdout += t),

@@ -27,8 +27,11 @@ export interface GateConfig {
   /** Base of relative paths in the policy. */
   workspace: string;
   signatures?: SignaturesCheckConfig & {
-    /** trusted_root.json instead of the embedded roots. */
+    /** trusted_root.json instead of the public-good and GitHub roots. */
     trustedRoot?: string;
+    /** Refresh the public-good root through TUF, or use the embedded one. */
+    tuf: 'online' | 'offline';
+    tufFallback: 'none' | 'embedded';
   };
   /** The GitHub API (attestations today): base URL and token. */
   github: { apiUrl: string; token?: string };
@@ -92,6 +95,8 @@ export async function configFromRunOptions(
       ? {
           signatures: {
             artifacts: sig.artifacts,
+            tuf: sig.tuf,
+            tufFallback: sig['tuf-fallback'],
             ...(subject.repository ? { attestationsRepository: subject.repository } : {}),
             identities: sig.identities,
             ...(sig['predicate-type'] !== undefined
@@ -175,6 +180,8 @@ export function configFromVerifyArtifact(
     workspace: process.cwd(),
     signatures: {
       artifacts: [],
+      tuf: o.offline ? 'offline' : 'online',
+      tufFallback: 'none',
       explicit: {
         artifact: target.kind === 'digest' ? `sha256:${target.sha256}` : o.artifact,
         target,

@@ -264,6 +264,18 @@ export const signaturesSchema = z
         'Path of a Sigstore trusted_root.json to verify against instead of the Sigstore public-good root embedded in @sigstore/tuf.',
       )
       .optional(),
+    tuf: z
+      .enum(['online', 'offline'])
+      .default('online')
+      .describe(
+        'online: refresh the Sigstore public-good trusted root through TUF (needs the network); offline: use the root embedded in this release of the gate. The report says which root verified each artifact and how old it is.',
+      ),
+    'tuf-fallback': z
+      .enum(['none', 'embedded'])
+      .default('none')
+      .describe(
+        'When the online refresh fails: none makes it "could not evaluate"; embedded uses the embedded root and records why in the report.',
+      ),
     provenance: provenanceSchema.optional(),
     'require-deployed-commit': z
       .boolean()
@@ -336,6 +348,7 @@ export const verifyArtifactOptionsSchema = z
       .optional(),
     key: nonEmpty.optional(),
     'trusted-root': nonEmpty.optional(),
+    offline: z.boolean().optional(),
     json: nonEmpty.optional(),
     markdown: nonEmpty.optional(),
   })

@@ -32,7 +32,26 @@ const location = z.strictObject({
 
 const trustRoot = z.strictObject({
   name: z.string().describe('Which trusted root verified the bundle.'),
-  source: z.enum(['embedded', 'file']),
+  source: z.enum(['embedded', 'file', 'tuf']),
+  freshness: z
+    .strictObject({
+      source: z.enum(['tuf-online', 'embedded', 'embedded-fallback']),
+      mirror: z.string().optional(),
+      fetchedAt: z.string().optional(),
+      rootExpires: z.string().optional(),
+      rootVersion: z.number().optional(),
+      targetsExpires: z.string().optional(),
+      newestEntry: z
+        .string()
+        .optional()
+        .describe('The newest validity start in the root: it is at least this recent.'),
+      reason: z
+        .string()
+        .optional()
+        .describe('Why the embedded root was used after a failed refresh.'),
+    })
+    .optional()
+    .describe('For the public-good root: refreshed through TUF now, or embedded, and how old.'),
   path: z.string().optional(),
   version: z
     .string()

@@ -13,25 +13,46 @@ import type {
 } from '../../checks/signatures/ports.js';
 import { fetchAttestations } from '../github/attestations.js';
 import { hashFile } from './digest.js';
-import { embeddedPublicGoodRoot, trustedRootFromFile, type LoadedTrustRoot } from './trust.js';
-import { loadPublicKey, verifyBundles } from './verify.js';
+import { githubTrustedRoot, publicGoodRoot, trustedRootFromFile } from './trust.js';
+import { loadPublicKey, verifyBundles, type TrustSet } from './verify.js';
 
 export interface SigstoreAdapterOptions {
   /** Base for relative paths in the policy (globs, bundles, keys, trusted root). */
   workspace: string;
-  /** trusted_root.json to use instead of the embedded public-good root. */
+  /** trusted_root.json to use instead of the public-good and GitHub roots. */
   trustedRoot?: string;
+  /** online: refresh the public-good root through TUF; offline: the root embedded in @sigstore/tuf. */
+  tuf: 'online' | 'offline';
+  /** When the TUF refresh fails: use the embedded root (and say so), or fail. */
+  tufFallback: 'embedded' | 'none';
+  /** TUF client settings (tests point them at a local repository). */
+  tufClient?: { mirrorURL?: string; tufRootPath?: string; cachePath?: string; timeoutMs?: number };
   /** The GitHub API, for `source: github-attestations`. */
   github?: { apiUrl: string; token?: string; allowInsecureBundleHosts?: string[] };
 }
 
 export function createSigstoreAdapter(options: SigstoreAdapterOptions): SignaturePorts {
   const resolveIn = (p: string) => path.resolve(options.workspace, p);
-  let trustRoot: Promise<LoadedTrustRoot> | undefined;
-  const loadTrustRoot = () =>
-    (trustRoot ??= options.trustedRoot
-      ? trustedRootFromFile(resolveIn(options.trustedRoot))
-      : Promise.resolve().then(embeddedPublicGoodRoot));
+  let trust: Promise<TrustSet> | undefined;
+  const loadTrust = () =>
+    (trust ??= (async (): Promise<TrustSet> => {
+      if (options.trustedRoot) {
+        const custom = await trustedRootFromFile(resolveIn(options.trustedRoot));
+        return { publicGood: custom, github: custom, custom };
+      }
+      const publicGood = await publicGoodRoot({
+        mode: options.tuf,
+        allowEmbeddedFallback: options.tufFallback === 'embedded',
+        ...options.tufClient,
+      });
+      return {
+        publicGood: {
+          root: publicGood.root,
+          info: { ...publicGood.info, freshness: publicGood.freshness },
+        },
+        github: githubTrustedRoot(),
+      };
+    })());
   const keyCache = new Map<string, Promise<KeyObject>>();
   const loadKey = (p: string) => {
     let k = keyCache.get(p);
@@ -64,11 +85,11 @@ export function createSigstoreAdapter(options: SigstoreAdapterOptions): Signatur
     ): Promise<ArtifactVerification> {
       const digest =
         target.kind === 'file' ? await hashFile(resolveIn(target.path)) : { sha256: target.sha256 };
-      const [bundleText, root, keys] = await Promise.all([
+      const [bundleText, trustSet, keys] = await Promise.all([
         source.kind === 'bundle'
           ? readInput(resolveIn(source.path), 'bundle', source.path).then((b) => b.toString('utf8'))
           : githubBundles(source, digest.sha256),
-        loadTrustRoot(),
+        loadTrust(),
         Promise.all(keyPaths.map(async (p) => ({ path: p, key: await loadKey(p) }))),
       ]);
       return {
@@ -83,10 +104,10 @@ export function createSigstoreAdapter(options: SigstoreAdapterOptions): Signatur
                   ? { readArtifact: () => readFileSync(resolveIn(target.path)) }
                   : {}),
                 bundleText,
-                trustRoot: root,
+                trust: trustSet,
                 keys,
               }),
-        trustRoot: root.info,
+        trustRoot: (trustSet.custom ?? trustSet.publicGood).info,
       };
     },
   };

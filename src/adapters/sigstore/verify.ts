@@ -6,7 +6,13 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@sigstore/bundle';
-import { toSignedEntity, VerificationError, Verifier, type Signer } from '@sigstore/verify';
+import {
+  toSignedEntity,
+  VerificationError,
+  Verifier,
+  type Signer,
+  type VerifierOptions,
+} from '@sigstore/verify';
 import { GateError, describeThrown } from '../../errors.js';
 import type { VerificationStep } from '../../types.js';
 import type {
@@ -19,7 +25,24 @@ import { parseBundleFile } from './bundle.js';
 import { fulcioExtensions } from './certificate.js';
 import { toSignedEntityForDigest, type ArtifactDigest } from './digest.js';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import { trustMaterial, type LoadedTrustRoot } from './trust.js';
+import {
+  leafIssuer,
+  selectTrust,
+  trustMaterial,
+  VERIFIER_OPTIONS,
+  type LoadedTrustRoot,
+} from './trust.js';
+
+/**
+ * The trusted roots a bundle may verify against. With `custom` (a trusted_root.json the user
+ * gave), every bundle is verified against it alone. Otherwise the bundle's leaf certificate
+ * chooses the instance (public-good or GitHub's), each with its own root and thresholds.
+ */
+export interface TrustSet {
+  publicGood: LoadedTrustRoot;
+  github: LoadedTrustRoot;
+  custom?: LoadedTrustRoot;
+}
 
 export interface VerifyRequest {
   /** The artifact's digests: message signatures are verified over them, DSSE subjects matched. */
@@ -27,7 +50,7 @@ export interface VerifyRequest {
   /** File mode: the bytes, for the rare key or digest algorithm that needs them. */
   readArtifact?: () => Buffer;
   bundleText: string;
-  trustRoot: LoadedTrustRoot;
+  trust: TrustSet;
   /** PEM public keys allowed for key-based bundles. */
   keys: { path: string; key: KeyObject }[];
 }
@@ -65,6 +88,7 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
           ...(req.readArtifact ? { artifact: req.readArtifact } : {}),
         })
       : toSignedEntity(bundle);
+  const { root, options } = chooseTrust(bundle, req.trust);
   let signer: Signer;
   let keyIndex = -1;
   if (bundle.verificationMaterial.content.$case === 'publicKey') {
@@ -78,12 +102,12 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
     // Try each allowed key; the first that verifies is the signer.
     let lastError: unknown;
     for (const [i, k] of req.keys.entries()) {
-      const material = trustMaterial(req.trustRoot, () => ({
+      const material = trustMaterial(root, () => ({
         publicKey: k.key,
         validFor: () => true,
       }));
       try {
-        new Verifier(material).verify(entity);
+        new Verifier(material, options).verify(entity);
         keyIndex = i;
         break;
       } catch (err) {
@@ -93,11 +117,12 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
     if (keyIndex < 0) throw lastError;
     signer = { key: req.keys[keyIndex]!.key };
   } else {
-    signer = new Verifier(trustMaterial(req.trustRoot)).verify(entity);
+    signer = new Verifier(trustMaterial(root), options).verify(entity);
   }
 
   const result: Omit<VerifiedBundle, 'mediaType'> = {
     ok: true,
+    trustRoot: root.info,
     contentType: bundle.content.$case === 'dsseEnvelope' ? 'dsse' : 'message-signature',
     signer:
       keyIndex >= 0
@@ -138,6 +163,42 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
     }
   }
   return result;
+}
+
+/**
+ * The root and thresholds for one bundle. Thresholds are never chosen by loosening: public-good
+ * bundles always need a transparency-log entry and an SCT; only a bundle whose certificate was
+ * issued by GitHub's own CA is verified against GitHub's root, which has no logs (its thresholds
+ * are 0 for logs and 1 for timestamps). A user-given root is trusted as it is: a log it does not
+ * list cannot be required.
+ */
+function chooseTrust(
+  bundle: Bundle,
+  trust: TrustSet,
+): { root: LoadedTrustRoot; options: VerifierOptions } {
+  if (trust.custom) {
+    return {
+      root: trust.custom,
+      options: {
+        tlogThreshold: trust.custom.root.tlogs.length > 0 ? 1 : 0,
+        ctlogThreshold: trust.custom.root.ctlogs.length > 0 ? 1 : 0,
+        timestampThreshold: 1,
+      },
+    };
+  }
+  const instance = selectTrust(bundle, {
+    'public-good': trust.publicGood.root,
+    github: trust.github.root,
+  });
+  if (instance === 'unknown') {
+    throw new VerificationError({
+      code: 'CERTIFICATE_ERROR',
+      message: `the signing certificate was issued by ${leafIssuer(bundle) ?? 'an unreadable issuer'}, which is neither the Sigstore public-good instance nor GitHub's; give that instance's trusted_root.json with --trusted-root / signatures.trusted-root`,
+    });
+  }
+  return instance === 'github'
+    ? { root: trust.github, options: { ...VERIFIER_OPTIONS.github } }
+    : { root: trust.publicGood, options: { ...VERIFIER_OPTIONS['public-good'] } };
 }
 
 /**

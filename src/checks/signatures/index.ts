@@ -555,6 +555,7 @@ function evidence(
     verified,
   };
   if (!outcome) return e;
+  if (outcome.trustRoot) e.trustRoot = outcome.trustRoot;
   e.bundleMediaType = outcome.mediaType;
   e.contentType = outcome.contentType;
   e.signer =

@@ -34,6 +34,8 @@ export interface FulcioExtensions {
 /** A bundle whose signature, certificate chain, transparency log and timestamps verified. */
 export interface VerifiedBundle {
   ok: true;
+  /** The trusted root this bundle verified against. */
+  trustRoot?: TrustRootInfo;
   /** 1-based line in a JSON Lines bundle file */
   line?: number;
   mediaType: string;
@@ -86,6 +88,7 @@ export interface ArtifactVerification {
   digest: { sha256: string; sha512?: string };
   /** One per bundle found; empty when the source holds none (no attestation). */
   outcomes: BundleOutcome[];
+  /** The trusted root in use (the public-good one unless a custom root is given). */
   trustRoot: TrustRootInfo;
 }
 
