@@ -21052,11 +21052,14 @@ async function hashFile(path5) {
     const sha2562 = createHash("sha256");
     const sha5122 = createHash("sha512");
     let size = 0;
-    const stream = handle.createReadStream({ highWaterMark: HASH_CHUNK_BYTES, autoClose: false });
-    for await (const chunk of stream) {
+    const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
       sha2562.update(chunk);
       sha5122.update(chunk);
-      size += chunk.length;
+      size += bytesRead;
     }
     return { sha256: sha2562.digest("hex"), sha512: sha5122.digest("hex"), size };
   } catch (err) {

@@ -92,11 +92,16 @@ export async function hashFile(path: string): Promise<FileDigest> {
     const sha256 = createHash('sha256');
     const sha512 = createHash('sha512');
     let size = 0;
-    const stream = handle.createReadStream({ highWaterMark: HASH_CHUNK_BYTES, autoClose: false });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // One buffer, reused for every read: memory stays flat whatever the file's size (a stream
+    // would allocate a new chunk per read and leave them to the garbage collector).
+    const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
       sha256.update(chunk);
       sha512.update(chunk);
-      size += chunk.length;
+      size += bytesRead;
     }
     return { sha256: sha256.digest('hex'), sha512: sha512.digest('hex'), size };
   } catch (err) {
