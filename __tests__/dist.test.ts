@@ -90,7 +90,7 @@ describe('dist/index.js (the action) without node_modules', () => {
     const blocked = await node('index.js', [], { ...env, INPUT_POLICY: 'missing.yml' });
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toContain(
-      '::error::security-gate could not evaluate: policy file not found',
+      '::error::security-gate: could not evaluate: policy file not found',
     );
     expect(await readFile(out, 'utf8')).toMatch(/^verdict<<\S+\nblock\n/m);
   });

@@ -18118,8 +18118,6 @@ var require_dist8 = __commonJS({
 });
 
 // src/cli.ts
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 // src/config/index.ts
@@ -21028,6 +21026,14 @@ function formatLocation(loc) {
   if (loc.key) parts.push(`key '${loc.key}'`);
   return parts.join(", ");
 }
+function formatError(err) {
+  const message = describeThrown(err);
+  const where = err instanceof GateError ? formatLocation(err.location) : "";
+  const lines = [`security-gate: could not evaluate: ${message}`];
+  if (where && !message.includes(where)) lines.push(`  at: ${where}`);
+  if (err instanceof GateError && err.fix) lines.push(`  fix: ${err.fix}`);
+  return lines.join("\n") + "\n";
+}
 
 // src/adapters/sigstore/digest.ts
 var HASH_CHUNK_BYTES = 256 * 1024;
@@ -21375,7 +21381,7 @@ __export(external_exports, {
   flattenError: () => flattenError,
   float32: () => float32,
   float64: () => float64,
-  formatError: () => formatError,
+  formatError: () => formatError2,
   fromJSONSchema: () => fromJSONSchema,
   function: () => _function,
   getDiscriminatedOption: () => getDiscriminatedOption,
@@ -21773,7 +21779,7 @@ __export(core_exports2, {
   extractDefs: () => extractDefs,
   finalize: () => finalize,
   flattenError: () => flattenError,
-  formatError: () => formatError,
+  formatError: () => formatError2,
   getDiscriminatedOption: () => getDiscriminatedOption,
   globalConfig: () => globalConfig,
   globalRegistry: () => globalRegistry,
@@ -22866,7 +22872,7 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
   }
   return { formErrors, fieldErrors };
 }
-function formatError(error62, mapper = (issue2) => issue2.message) {
+function formatError2(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
   const processError = (error63, path5 = []) => {
     for (const issue2 of error63.issues) {
@@ -38451,7 +38457,7 @@ var initializer2 = (inst, issues) => {
   if (_installedErrorProtos.has(proto))
     return;
   _installedErrorProtos.add(proto);
-  _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
+  _lazyMethod(proto, "format", (self) => (mapper) => formatError2(self, mapper));
   _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
   _lazyMethod(proto, "addIssue", (self) => (issue2) => {
     self.issues.push(issue2);
@@ -43309,6 +43315,19 @@ function productionDeps() {
   return { signatures: (cfg) => createSigstoreAdapter(cfg), now: () => /* @__PURE__ */ new Date() };
 }
 
+// src/entry.ts
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+function isEntryPoint(moduleUrl) {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
 // src/report/publish.ts
 import { appendFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
@@ -44538,40 +44557,24 @@ async function main(argv, env = process.env, io = { stdout: (t) => process.stdou
     });
     return exitCode(report.checks, report.verdict, report.mode);
   } catch (err) {
-    io.stderr(formatError2(err));
+    io.stderr(formatError(err));
     return 2;
   }
 }
-function formatError2(err) {
-  const where = err instanceof GateError ? formatLocation(err.location) : "";
-  const lines = [`security-gate: could not evaluate: ${describeThrown(err)}`];
-  if (where && !describeThrown(err).includes(where)) lines.push(`  at: ${where}`);
-  if (err instanceof GateError && err.fix) lines.push(`  fix: ${err.fix}`);
-  return lines.join("\n") + "\n";
-}
-function isEntryPoint() {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const die = (err) => {
-    process.stderr.write(formatError2(err));
+    process.stderr.write(formatError(err));
     process.exit(2);
   };
   process.on("uncaughtException", die);
   process.on("unhandledRejection", die);
   process.exitCode = await main(process.argv.slice(2)).catch((err) => {
-    process.stderr.write(formatError2(err));
+    process.stderr.write(formatError(err));
     return 2;
   });
   setTimeout(() => process.exit(), 2e3).unref();
 }
 export {
-  formatError2 as formatError,
+  formatError,
   main
 };

@@ -37230,10 +37230,6 @@ var require_dist8 = __commonJS({
   }
 });
 
-// src/index.ts
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -40601,6 +40597,14 @@ function formatLocation(loc) {
   if (loc.key) parts.push(`key '${loc.key}'`);
   return parts.join(", ");
 }
+function formatError(err) {
+  const message = describeThrown(err);
+  const where = err instanceof GateError ? formatLocation(err.location) : "";
+  const lines = [`security-gate: could not evaluate: ${message}`];
+  if (where && !message.includes(where)) lines.push(`  at: ${where}`);
+  if (err instanceof GateError && err.fix) lines.push(`  fix: ${err.fix}`);
+  return lines.join("\n") + "\n";
+}
 
 // src/adapters/sigstore/digest.ts
 var HASH_CHUNK_BYTES = 256 * 1024;
@@ -40922,7 +40926,7 @@ __export(external_exports, {
   flattenError: () => flattenError,
   float32: () => float32,
   float64: () => float64,
-  formatError: () => formatError,
+  formatError: () => formatError2,
   fromJSONSchema: () => fromJSONSchema,
   function: () => _function,
   getDiscriminatedOption: () => getDiscriminatedOption,
@@ -41320,7 +41324,7 @@ __export(core_exports2, {
   extractDefs: () => extractDefs,
   finalize: () => finalize,
   flattenError: () => flattenError,
-  formatError: () => formatError,
+  formatError: () => formatError2,
   getDiscriminatedOption: () => getDiscriminatedOption,
   globalConfig: () => globalConfig,
   globalRegistry: () => globalRegistry,
@@ -42413,7 +42417,7 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
   }
   return { formErrors, fieldErrors };
 }
-function formatError(error63, mapper = (issue3) => issue3.message) {
+function formatError2(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
   const processError = (error64, path5 = []) => {
     for (const issue3 of error64.issues) {
@@ -57998,7 +58002,7 @@ var initializer2 = (inst, issues) => {
   if (_installedErrorProtos.has(proto))
     return;
   _installedErrorProtos.add(proto);
-  _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
+  _lazyMethod(proto, "format", (self) => (mapper) => formatError2(self, mapper));
   _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
   _lazyMethod(proto, "addIssue", (self) => (issue3) => {
     self.issues.push(issue3);
@@ -62804,6 +62808,19 @@ function productionDeps() {
   return { signatures: (cfg) => createSigstoreAdapter(cfg), now: () => /* @__PURE__ */ new Date() };
 }
 
+// src/entry.ts
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+function isEntryPoint(moduleUrl) {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
 // src/report/publish.ts
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
@@ -63954,23 +63971,10 @@ async function main(env = process.env, deps = productionDeps()) {
   } catch (err) {
     if (env.GITHUB_OUTPUT)
       await appendFile3(env.GITHUB_OUTPUT, outputLine("verdict", "block")).catch(() => void 0);
-    const where = err instanceof GateError ? formatLocation(err.location) : "";
-    const fix = err instanceof GateError && err.fix ? ` Fix: ${err.fix}` : "";
-    setFailed(
-      `security-gate could not evaluate: ${describeThrown(err)}${where && !describeThrown(err).includes(where) ? ` (at ${where})` : ""}.${fix}`
-    );
+    setFailed(formatError(err).trim().replace(/\n\s*/g, " · "));
   }
 }
-function isEntryPoint() {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   await main().catch((err) => setFailed(`security-gate: ${describeThrown(err)}`));
   setTimeout(() => process.exit(), 2e3).unref();
 }

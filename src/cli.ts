@@ -4,12 +4,13 @@
  * parses flags, builds the typed config and calls the same `run` as the action.
  * Exit status: 0 pass · 1 blocked by policy · 2 could not evaluate.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { configFromRunOptions, configFromVerifyArtifact, type GateConfig } from './config/index.js';
 import { productionDeps } from './deps.js';
-import { GateError, describeThrown, formatLocation } from './errors.js';
+import { isEntryPoint } from './entry.js';
+import { GateError, describeThrown, formatError } from './errors.js';
+
+export { formatError };
 import { publishReport } from './report/publish.js';
 import { renderText } from './report/text.js';
 import { run, type Deps } from './run.js';
@@ -145,26 +146,7 @@ export async function main(
   }
 }
 
-/** One screen, no stack trace: what is wrong, where, and how to fix it. */
-export function formatError(err: unknown): string {
-  const where = err instanceof GateError ? formatLocation(err.location) : '';
-  const lines = [`security-gate: could not evaluate: ${describeThrown(err)}`];
-  if (where && !describeThrown(err).includes(where)) lines.push(`  at: ${where}`);
-  if (err instanceof GateError && err.fix) lines.push(`  fix: ${err.fix}`);
-  return lines.join('\n') + '\n';
-}
-
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   // Anything that escapes `main` (it should not) still ends in "could not evaluate".
   const die = (err: unknown) => {
     process.stderr.write(formatError(err));

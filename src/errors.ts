@@ -55,3 +55,13 @@ export function formatLocation(loc: Location | undefined): string {
   if (loc.key) parts.push(`key '${loc.key}'`);
   return parts.join(', ');
 }
+
+/** One screen, no stack trace: what is wrong, where, and how to fix it. */
+export function formatError(err: unknown): string {
+  const message = describeThrown(err);
+  const where = err instanceof GateError ? formatLocation(err.location) : '';
+  const lines = [`security-gate: could not evaluate: ${message}`];
+  if (where && !message.includes(where)) lines.push(`  at: ${where}`);
+  if (err instanceof GateError && err.fix) lines.push(`  fix: ${err.fix}`);
+  return lines.join('\n') + '\n';
+}

@@ -2,12 +2,11 @@
  * The GitHub Action. With src/cli.ts, the only reader of inputs: it reads them inside the try
  * block, builds the typed config and calls the same `run` as the CLI, then fails the step once.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { configFromRunOptions } from './config/index.js';
 import { productionDeps } from './deps.js';
-import { GateError, describeThrown, formatLocation } from './errors.js';
+import { isEntryPoint } from './entry.js';
+import { describeThrown, formatError } from './errors.js';
 import { outputLine, publishReport } from './report/publish.js';
 import { renderText } from './report/text.js';
 import { run, type Deps } from './run.js';
@@ -51,25 +50,12 @@ export async function main(
     // Configuration or I/O failure before a verdict: still say "block", and fail the step.
     if (env.GITHUB_OUTPUT)
       await appendFile(env.GITHUB_OUTPUT, outputLine('verdict', 'block')).catch(() => undefined);
-    const where = err instanceof GateError ? formatLocation(err.location) : '';
-    const fix = err instanceof GateError && err.fix ? ` Fix: ${err.fix}` : '';
-    core.setFailed(
-      `security-gate could not evaluate: ${describeThrown(err)}${where && !describeThrown(err).includes(where) ? ` (at ${where})` : ''}.${fix}`,
-    );
+    // The same one-screen message as the CLI, on one line for the step's error annotation.
+    core.setFailed(formatError(err).trim().replace(/\n\s*/g, ' · '));
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   await main().catch((err: unknown) => core.setFailed(`security-gate: ${describeThrown(err)}`));
   // A check abandoned at its deadline may still hold sockets or timers: do not wait for it.
   setTimeout(() => process.exit(), 2000).unref();
