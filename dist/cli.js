@@ -1340,7 +1340,7 @@ var require_cert = __commonJS({
     var EXTENSION_OID_BASIC_CONSTRAINTS = "2.5.29.19";
     var EXTENSION_OID_AUTHORITY_KEY_ID = "2.5.29.35";
     exports.EXTENSION_OID_SCT = "1.3.6.1.4.1.11129.2.4.2";
-    var X509Certificate2 = class _X509Certificate {
+    var X509Certificate3 = class _X509Certificate {
       root;
       constructor(asn1) {
         this.root = asn1;
@@ -1500,7 +1500,7 @@ var require_cert = __commonJS({
         return this.tbsCertificateObj.subs.find((sub) => sub.tag.isContextSpecific(3));
       }
     };
-    exports.X509Certificate = X509Certificate2;
+    exports.X509Certificate = X509Certificate3;
   }
 });
 
@@ -4221,12 +4221,12 @@ var require_merkle = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/merkle.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.verifyMerkleInclusion = verifyMerkleInclusion;
+    exports.verifyMerkleInclusion = verifyMerkleInclusion2;
     var core_1 = require_dist();
     var error_1 = require_error3();
     var RFC6962_LEAF_HASH_PREFIX = Buffer.from([0]);
     var RFC6962_NODE_HASH_PREFIX = Buffer.from([1]);
-    function verifyMerkleInclusion(entry, checkpoint) {
+    function verifyMerkleInclusion2(entry, checkpoint) {
       const inclusionProof = entry.inclusionProof;
       let logIndex;
       try {
@@ -41160,6 +41160,61 @@ var signaturesSchema = external_exports.strictObject({
     "The signing certificate (source digest, extension .13) and any SLSA provenance must name the commit being deployed (GITHUB_SHA or --sha): provenance built from another commit cannot promote this one."
   )
 }).describe("Artifact signatures (Sigstore bundles).");
+function parseDuration(text) {
+  const m = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!m) return void 0;
+  return Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]];
+}
+var purlWithoutVersion = external_exports.string().regex(
+  /^pkg:[a-z0-9.+-]+\/[^@\s]+$/i,
+  "must be a package URL without version, e.g. pkg:npm/event-stream"
+);
+var dependenciesSchema = external_exports.strictObject({
+  paths: external_exports.array(nonEmpty).describe(
+    "Lockfiles, or folders to search for them (respecting .gitignore), relative to the workspace. Default: search the workspace."
+  ).optional(),
+  sbom: external_exports.array(nonEmpty).describe("CycloneDX (1.4–1.6) or SPDX (2.3) JSON SBOMs to check as well.").optional(),
+  source: external_exports.string().regex(
+    /^(osv|osv-api:https?:\/\/\S+|osv-dir:.+|osv-zip:.+)$/,
+    "must be osv, osv-api:URL, osv-dir:PATH or osv-zip:PATH"
+  ).default("osv").describe(
+    "Advisory data: osv (the OSV API at https://api.osv.dev), osv-api:URL (an OSV-compatible API), osv-dir:PATH (one OSV record per JSON file, as in osv.dev exports) or osv-zip:PATH (osv.dev all.zip)."
+  ),
+  "max-age": external_exports.string().refine((t) => parseDuration(t) !== void 0, {
+    message: "must be a duration like 24h, 7d or 90m"
+  }).describe(
+    "Oldest offline advisory snapshot accepted (newest `modified` of the records), e.g. 24h."
+  ).optional(),
+  "fail-on-severity": external_exports.enum(["low", "moderate", "high", "critical"]).default("high").describe("Advisories of this severity or higher block."),
+  "unknown-severity": external_exports.enum(["block", "warn"]).default("block").describe(
+    "Advisories with no usable severity, and packages whose version cannot be checked: block or warn."
+  ),
+  scopes: external_exports.array(external_exports.enum(["runtime", "dev"])).min(1).default(["runtime"]).describe(
+    "Which dependencies count. Packages whose scope the lockfile does not say always count."
+  ),
+  "block-malicious": external_exports.boolean().default(true).describe("Malicious-package records (MAL-…) block whatever their severity."),
+  deny: external_exports.array(
+    external_exports.strictObject({
+      package: purlWithoutVersion,
+      versions: nonEmpty.describe(
+        'Exact versions ("3.3.6, 3.3.5") or comparisons (">=1.0.0 <1.2.0 || =2.0.0"); all when absent.'
+      ).optional(),
+      reason: nonEmpty.optional()
+    })
+  ).default([]).describe("Packages that must not ship, whatever the advisories say."),
+  allow: external_exports.array(
+    external_exports.strictObject({
+      id: nonEmpty.describe("Advisory id (GHSA-…, CVE-…, PYSEC-…); matches aliases too."),
+      reason: nonEmpty.describe("Why it is acceptable (required)."),
+      expires: external_exports.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").describe("Last day the waiver applies (required); an expired waiver is an error."),
+      package: purlWithoutVersion.describe("Only for this package.").optional(),
+      version: nonEmpty.describe("Only for this version.").optional(),
+      path: nonEmpty.describe("Only for this lockfile.").optional()
+    })
+  ).default([]).describe(
+    "Waivers: each with a reason and an expiry; waivers that match nothing are reported."
+  )
+}).describe("Dependencies being shipped, matched against advisory data.");
 var policySchema = external_exports.strictObject({
   $schema: external_exports.string().optional().describe("Editor hint; ignored."),
   version: external_exports.literal(1).describe("Policy format version. Must be 1."),
@@ -42870,8 +42925,10 @@ function trustMaterial(root, keys) {
 }
 
 // src/adapters/sigstore/verify.ts
+var import_bundle2 = __toESM(require_dist8(), 1);
+var import_merkle = __toESM(require_merkle(), 1);
 var import_verify3 = __toESM(require_dist3(), 1);
-import { createHash as createHash3, createPublicKey as createPublicKey2 } from "node:crypto";
+import { createHash as createHash3, createPublicKey as createPublicKey2, X509Certificate as X509Certificate2 } from "node:crypto";
 import { readFile as readFile3 } from "node:fs/promises";
 
 // src/adapters/sigstore/bundle.ts
@@ -43019,6 +43076,7 @@ function verifyBundles(req) {
     if (!parsed.ok)
       return { ok: false, step: parsed.step, kind: "error", message: parsed.message, ...line };
     try {
+      if (parsed.mediaType === import_bundle2.BUNDLE_V01_MEDIA_TYPE) checkpointlessProofs(parsed.bundle);
       return { ...verifyOne(parsed.bundle, req), mediaType: parsed.mediaType, ...line };
     } catch (err) {
       return { ...classify(err), ...line };
@@ -43029,6 +43087,7 @@ function verifyOne(bundle, req) {
   const entity = bundle.content.$case === "messageSignature" ? toSignedEntityForDigest(bundle, signedDigest(bundle.content.messageSignature, req), {
     ...req.readArtifact ? { artifact: req.readArtifact } : {}
   }) : (0, import_verify3.toSignedEntity)(bundle);
+  refuseRootsInChain(bundle);
   const { root, options } = chooseTrust(bundle, req.trust);
   let signer2;
   let keyIndex = -1;
@@ -43090,6 +43149,52 @@ function verifyOne(bundle, req) {
     }
   }
   return result;
+}
+function checkpointlessProofs(bundle) {
+  for (const entry of bundle.verificationMaterial.tlogEntries) {
+    const proof = entry.inclusionProof;
+    if (!entry.inclusionPromise || !proof || proof.checkpoint) continue;
+    let treeSize;
+    try {
+      treeSize = BigInt(proof.treeSize);
+    } catch {
+      throw new import_verify3.VerificationError({
+        code: "TLOG_INCLUSION_PROOF_ERROR",
+        message: "invalid inclusion proof tree size"
+      });
+    }
+    (0, import_merkle.verifyMerkleInclusion)(
+      { ...entry, inclusionProof: { ...proof, checkpoint: { envelope: "" } } },
+      {
+        logSize: treeSize,
+        logHash: proof.rootHash
+      }
+    );
+    delete entry.inclusionProof;
+  }
+}
+function refuseRootsInChain(bundle) {
+  const content = bundle.verificationMaterial.content;
+  if (content.$case !== "x509CertificateChain") return;
+  for (const [i, cert] of content.x509CertificateChain.certificates.entries()) {
+    if (i === 0) continue;
+    let selfSigned;
+    try {
+      const x = new X509Certificate2(Buffer.from(cert.rawBytes));
+      selfSigned = x.subject === x.issuer;
+    } catch (err) {
+      throw new import_verify3.VerificationError({
+        code: "CERTIFICATE_ERROR",
+        message: `certificate ${i} of the bundle's chain cannot be read: ${describeThrown(err)}`
+      });
+    }
+    if (selfSigned) {
+      throw new import_verify3.VerificationError({
+        code: "CERTIFICATE_ERROR",
+        message: `the bundle's certificate chain includes a self-signed (root) certificate at position ${i}; roots come only from the trusted root`
+      });
+    }
+  }
 }
 function chooseTrust(bundle, trust) {
   if (trust.custom) {
@@ -44326,7 +44431,24 @@ var findingSchema = external_exports.strictObject({
   fix: external_exports.string().optional().describe("How to fix it: the policy key, flag, permission or command."),
   location: location.optional(),
   artifact: external_exports.string().optional(),
-  step: external_exports.enum(VERIFICATION_STEPS).optional().describe("signatures: which verification step failed.")
+  step: external_exports.enum(VERIFICATION_STEPS).optional().describe("signatures: which verification step failed."),
+  package: external_exports.strictObject({
+    ecosystem: external_exports.string(),
+    name: external_exports.string(),
+    version: external_exports.string(),
+    purl: external_exports.string()
+  }).optional().describe("dependencies: the package version being shipped."),
+  advisory: external_exports.strictObject({
+    id: external_exports.string(),
+    ids: external_exports.array(external_exports.string()).describe("Every advisory record merged into this finding (aliases of each other)."),
+    aliases: external_exports.array(external_exports.string()),
+    summary: external_exports.string().optional(),
+    severity: external_exports.enum(SEVERITIES),
+    cvss: external_exports.string().optional().describe("The CVSS vector the severity was computed from."),
+    score: external_exports.number().optional(),
+    fixed: external_exports.array(external_exports.string()).describe("Versions that fix it."),
+    url: external_exports.string().optional()
+  }).optional().describe("dependencies: the advisory.")
 });
 var checkResultSchema = external_exports.strictObject({
   id: external_exports.enum(CHECK_IDS),

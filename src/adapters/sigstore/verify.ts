@@ -3,9 +3,11 @@
  * applied here (the library's SAN policy is an unanchored regex): this returns who signed, and the
  * signatures check decides whether that signer is allowed.
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Bundle } from '@sigstore/bundle';
+import { BUNDLE_V01_MEDIA_TYPE, type Bundle } from '@sigstore/bundle';
+// No public export: the RFC 6962 inclusion check @sigstore/verify itself uses.
+import { verifyMerkleInclusion } from '@sigstore/verify/dist/tlog/merkle.js';
 import {
   toSignedEntity,
   VerificationError,
@@ -74,6 +76,7 @@ export function verifyBundles(req: VerifyRequest): BundleOutcome[] {
     if (!parsed.ok)
       return { ok: false, step: parsed.step, kind: 'error', message: parsed.message, ...line };
     try {
+      if (parsed.mediaType === BUNDLE_V01_MEDIA_TYPE) checkpointlessProofs(parsed.bundle);
       return { ...verifyOne(parsed.bundle, req), mediaType: parsed.mediaType, ...line };
     } catch (err) {
       return { ...classify(err), ...line };
@@ -88,6 +91,7 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
           ...(req.readArtifact ? { artifact: req.readArtifact } : {}),
         })
       : toSignedEntity(bundle);
+  refuseRootsInChain(bundle);
   const { root, options } = chooseTrust(bundle, req.trust);
   let signer: Signer;
   let keyIndex = -1;
@@ -163,6 +167,67 @@ function verifyOne(bundle: Bundle, req: VerifyRequest): Omit<VerifiedBundle, 'me
     }
   }
   return result;
+}
+
+/**
+ * Bundles v0.1 must carry a signed entry timestamp (inclusion promise) for each log entry, and may
+ * carry an inclusion proof without a checkpoint, which @sigstore/verify cannot read (it crashes on
+ * the missing checkpoint). Such a proof is still checked here — the leaf must hash up to the
+ * proof's own root hash (RFC 6962) — and then set aside, so that the entry is verified by its
+ * promise, as the v0.1 format intends. Later versions require the checkpoint and keep it.
+ */
+function checkpointlessProofs(bundle: Bundle): void {
+  for (const entry of bundle.verificationMaterial.tlogEntries) {
+    const proof = entry.inclusionProof;
+    if (!entry.inclusionPromise || !proof || proof.checkpoint) continue;
+    let treeSize: bigint;
+    try {
+      treeSize = BigInt(proof.treeSize);
+    } catch {
+      throw new VerificationError({
+        code: 'TLOG_INCLUSION_PROOF_ERROR',
+        message: 'invalid inclusion proof tree size',
+      });
+    }
+    type Checkpoint = Parameters<typeof verifyMerkleInclusion>[1];
+    verifyMerkleInclusion(
+      { ...entry, inclusionProof: { ...proof, checkpoint: { envelope: '' } } },
+      {
+        logSize: treeSize,
+        logHash: proof.rootHash,
+      } as Checkpoint,
+    );
+    delete entry.inclusionProof;
+  }
+}
+
+/**
+ * A bundle's certificate chain may carry intermediates, never a root: trust comes only from the
+ * trusted root. @sigstore/verify reads only the leaf and ignores the rest; the conformance suite
+ * requires a chain with a self-signed certificate to be refused, and so does the gate.
+ */
+function refuseRootsInChain(bundle: Bundle): void {
+  const content = bundle.verificationMaterial.content;
+  if (content.$case !== 'x509CertificateChain') return;
+  for (const [i, cert] of content.x509CertificateChain.certificates.entries()) {
+    if (i === 0) continue;
+    let selfSigned: boolean;
+    try {
+      const x = new X509Certificate(Buffer.from(cert.rawBytes));
+      selfSigned = x.subject === x.issuer;
+    } catch (err) {
+      throw new VerificationError({
+        code: 'CERTIFICATE_ERROR',
+        message: `certificate ${i} of the bundle's chain cannot be read: ${describeThrown(err)}`,
+      });
+    }
+    if (selfSigned) {
+      throw new VerificationError({
+        code: 'CERTIFICATE_ERROR',
+        message: `the bundle's certificate chain includes a self-signed (root) certificate at position ${i}; roots come only from the trusted root`,
+      });
+    }
+  }
 }
 
 /**
