@@ -150,6 +150,31 @@ export const findingSchema = z.strictObject({
     .enum(VERIFICATION_STEPS)
     .optional()
     .describe('signatures: which verification step failed.'),
+  package: z
+    .strictObject({
+      ecosystem: z.string(),
+      name: z.string(),
+      version: z.string(),
+      purl: z.string(),
+    })
+    .optional()
+    .describe('dependencies: the package version being shipped.'),
+  advisory: z
+    .strictObject({
+      id: z.string(),
+      ids: z
+        .array(z.string())
+        .describe('Every advisory record merged into this finding (aliases of each other).'),
+      aliases: z.array(z.string()),
+      summary: z.string().optional(),
+      severity: z.enum(SEVERITIES),
+      cvss: z.string().optional().describe('The CVSS vector the severity was computed from.'),
+      score: z.number().optional(),
+      fixed: z.array(z.string()).describe('Versions that fix it.'),
+      url: z.string().optional(),
+    })
+    .optional()
+    .describe('dependencies: the advisory.'),
 });
 
 export const checkResultSchema = z.strictObject({
