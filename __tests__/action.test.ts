@@ -134,6 +134,9 @@ describe('action', () => {
     const env = await workspace(policy(SIGSTORE_JS_SAN));
     await main(env, {
       now: () => new Date(),
+      dependencies: () => {
+        throw new Error('unreachable');
+      },
       signatures: () => ({
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
         resolve: () => Promise.reject('a string, not an Error'),

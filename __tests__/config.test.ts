@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  advisorySourceFrom,
   configFromRunOptions,
+  configFromScanDeps,
   configFromVerifyArtifact,
   parseOptions,
 } from '../src/config/index.js';
@@ -221,11 +223,6 @@ signatures:
 
   it.each([
     [
-      'dependencies',
-      'dependencies:\n  fail-on-severity: high\n',
-      'the dependencies check is not supported by this version yet',
-    ],
-    [
       'repository',
       'repository:\n  required-approvals: 2\n',
       'the repository check is not supported by this version yet',
@@ -343,7 +340,87 @@ ${lines}`;
     expect(err.message).toBe(
       'p.yml: the policy enables no checks; a gate that checks nothing would pass anything',
     );
-    expect(err.fix).toBe('Add a `signatures:` section.');
+    expect(err.fix).toBe('Add a `signatures:` or `dependencies:` section.');
+  });
+});
+
+describe('dependencies policy', () => {
+  const env = { GITHUB_REPOSITORY: 'acme/widget', GITHUB_SHA: SHA };
+  const deps = (body: string) => `version: 1\ndependencies:\n${body}`;
+  const today = new Date('2026-11-23T12:00:00Z');
+
+  it('applies the defaults', () => {
+    expect(parsePolicy(deps('  source: osv\n'), 'p.yml', today).dependencies).toEqual({
+      source: 'osv',
+      'fail-on-severity': 'high',
+      'unknown-severity': 'block',
+      scopes: ['runtime'],
+      'block-malicious': true,
+      deny: [],
+      allow: [],
+    });
+  });
+
+  it.each([
+    ['source: github', "key 'dependencies.source'"],
+    ['max-age: forever', 'must be a duration like 24h'],
+    ['fail-on-severity: medium', "key 'dependencies.fail-on-severity'"],
+    ['scopes: [test]', "key 'dependencies.scopes[0]'"],
+    [
+      'allow: [{ id: GHSA-1, expires: 2027-01-01 }]',
+      "key 'dependencies.allow[0].reason' is required",
+    ],
+    ['allow: [{ id: GHSA-1, reason: ok }]', "key 'dependencies.allow[0].expires' is required"],
+    ['allow: [{ id: GHSA-1, reason: ok, expires: soon }]', 'must be a date YYYY-MM-DD'],
+    ['deny: [{ package: event-stream }]', 'must be a package URL without version'],
+  ])('refuses `%s`', (line, text) => {
+    const err = thrownBy(() => parsePolicy(deps(`  ${line}\n`), 'p.yml', today));
+    expect(err.code).toBe('config');
+    expect(err.message).toContain(text);
+  });
+
+  it('refuses an expired waiver, naming its line and key', () => {
+    const err = thrownBy(() =>
+      parsePolicy(
+        deps('  allow:\n    - id: GHSA-1\n      reason: ok\n      expires: 2026-11-22\n'),
+        'p.yml',
+        today,
+      ),
+    );
+    expect(err.message).toBe(
+      'p.yml:6: the waiver for GHSA-1 (dependencies.allow[0].expires) expired on 2026-11-22',
+    );
+    expect(err.location).toMatchObject({ line: 6, key: 'dependencies.allow[0].expires' });
+  });
+
+  it('builds the check config, sources and durations', async () => {
+    const file = await policyFile(
+      deps(
+        '  source: osv-dir:advisories\n  max-age: 2d\n  deny: [{ package: pkg:npm/event-stream, versions: 3.3.6 }]\n',
+      ),
+    );
+    const config = await configFromRunOptions({ policy: file, workspace: dir }, env);
+    expect(config.dependencies).toMatchObject({
+      paths: [],
+      source: { kind: 'osv-dir', path: 'advisories' },
+      maxAgeMs: 2 * 86_400_000,
+      deny: [{ package: 'pkg:npm/event-stream', versions: '3.3.6', key: 'dependencies.deny[0]' }],
+    });
+    expect(advisorySourceFrom('osv')).toEqual({ kind: 'osv-api', url: 'https://api.osv.dev' });
+    expect(advisorySourceFrom('osv-api:http://127.0.0.1:9')).toEqual({
+      kind: 'osv-api',
+      url: 'http://127.0.0.1:9',
+    });
+    expect(advisorySourceFrom('osv-zip:all.zip')).toEqual({ kind: 'osv-zip', path: 'all.zip' });
+  });
+
+  it('scan-deps flags: one advisory source only', () => {
+    const err = thrownBy(() => configFromScanDeps({ 'osv-dir': 'a', 'osv-zip': 'b' }, env));
+    expect(err.message).toBe('give one advisory source, not --osv-dir and --osv-zip');
+    expect(configFromScanDeps({ paths: ['x'] }, env).dependencies?.source).toEqual({
+      kind: 'osv-api',
+      url: 'https://api.osv.dev',
+    });
   });
 });
 

@@ -5,7 +5,12 @@
  * Exit status: 0 pass · 1 blocked by policy · 2 could not evaluate.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { configFromRunOptions, configFromVerifyArtifact, type GateConfig } from './config/index.js';
+import {
+  configFromRunOptions,
+  configFromScanDeps,
+  configFromVerifyArtifact,
+  type GateConfig,
+} from './config/index.js';
 import { productionDeps } from './deps.js';
 import { isEntryPoint } from './entry.js';
 import { GateError, describeThrown, formatError } from './errors.js';
@@ -33,13 +38,23 @@ Usage:
                                 [--owner OWNER] [--repo OWNER/NAME] [--signer-workflow OWNER/REPO/PATH.yml[@REF]]
                                 [--source-ref REF] [--deny-self-hosted-runners] [--predicate-type URI]
                                 [--sha COMMIT] [--trusted-root FILE] [--offline] [--json FILE] [--markdown FILE]
-  security-gate scan-deps       (not available in this version)
+  security-gate scan-deps       [PATH ...] [--sbom FILE ...] [--osv-dir DIR | --osv-zip FILE | --osv-api URL]
+                                [--fail-on-severity low|moderate|high|critical] [--json FILE] [--markdown FILE]
   security-gate check-repo      (not available in this version)
 
 Exit status: 0 pass, 1 blocked by policy, 2 could not evaluate (bad input, config, network).
 `;
 
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
+  'scan-deps': {
+    sbom: { type: 'string', multiple: true },
+    'osv-dir': { type: 'string' },
+    'osv-zip': { type: 'string' },
+    'osv-api': { type: 'string' },
+    'fail-on-severity': { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+  },
   run: {
     policy: { type: 'string' },
     mode: { type: 'string' },
@@ -86,7 +101,7 @@ export async function main(
       io.stdout(`${VERSION}\n`);
       return 0;
     }
-    if (command === 'scan-deps' || command === 'check-repo') {
+    if (command === 'check-repo') {
       throw new GateError(
         'config',
         `\`security-gate ${command}\` is not available in security-gate ${VERSION} yet`,
@@ -118,6 +133,8 @@ export async function main(
         { ...values, workspace: env.GITHUB_WORKSPACE ?? '.' },
         env,
       );
+    } else if (command === 'scan-deps') {
+      config = configFromScanDeps({ ...values, paths: positionals }, env);
     } else {
       if (positionals.length !== 1) {
         throw new GateError(

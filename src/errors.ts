@@ -27,9 +27,22 @@ export class GateError extends Error {
   }
 }
 
+function isErrorLike(v: unknown): boolean {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { message?: unknown }).message === 'string' &&
+    typeof (v as { stack?: unknown }).stack === 'string'
+  );
+}
+
 /** Any thrown value, as a message: never assumes it is an Error. */
 export function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message || thrown.name;
+  // Duck-typed: errors from another realm (vm contexts, workers) are not `instanceof Error`.
+  if (thrown instanceof Error || isErrorLike(thrown)) {
+    const e = thrown as { message: string; name?: unknown };
+    return e.message || (typeof e.name === 'string' ? e.name : 'Error');
+  }
   if (typeof thrown === 'string') return thrown;
   try {
     return `non-Error value thrown: ${JSON.stringify(thrown) ?? String(thrown)}`;

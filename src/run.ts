@@ -1,5 +1,6 @@
 /** `run(config, deps)`: the one entry point the action and the CLI share. */
-import type { GateConfig } from './config/index.js';
+import type { DependenciesConfig, GateConfig } from './config/index.js';
+import { checkDependencies, type DependencyPorts } from './checks/dependencies/index.js';
 import { checkSignatures } from './checks/signatures/index.js';
 import type { SignaturePorts } from './checks/signatures/ports.js';
 import { runChecks, type PlannedCheck } from './engine.js';
@@ -14,6 +15,11 @@ export interface Deps {
     tufFallback: 'none' | 'embedded';
     github: { apiUrl: string; token?: string };
   }) => SignaturePorts;
+  /** Builds the dependencies check's ports (lockfile readers and advisory sources in production). */
+  dependencies: (cfg: {
+    workspace: string;
+    dependencies: Pick<DependenciesConfig, 'paths' | 'sboms' | 'source'>;
+  }) => DependencyPorts;
   now: () => Date;
   /** Deadline of each check; default 10 minutes. */
   timeoutMs?: number;
@@ -21,6 +27,7 @@ export interface Deps {
 
 export async function run(config: GateConfig, deps: Deps): Promise<Report> {
   const sig = config.signatures;
+  const dep = config.dependencies;
   const plan: PlannedCheck[] = [
     sig
       ? {
@@ -38,7 +45,16 @@ export async function run(config: GateConfig, deps: Deps): Promise<Report> {
             ),
         }
       : { id: 'signatures', skip: 'the policy has no `signatures` section' },
-    { id: 'dependencies', skip: 'not available in this version of security-gate' },
+    dep
+      ? {
+          id: 'dependencies',
+          run: () =>
+            checkDependencies(
+              { ...dep, now: deps.now() },
+              deps.dependencies({ workspace: config.workspace, dependencies: dep }),
+            ),
+        }
+      : { id: 'dependencies', skip: 'the policy has no `dependencies` section' },
     { id: 'repository', skip: 'not available in this version of security-gate' },
   ];
   return runChecks(config.only ? plan.filter((p) => config.only!.includes(p.id)) : plan, {

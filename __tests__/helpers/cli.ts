@@ -26,7 +26,7 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   // Tests never contact the internet: verify-artifact uses the embedded public-good root
   // (--offline); `run` policies say `tuf: offline` or name a trusted root themselves.
   const withJson =
-    args[0] === 'run'
+    args[0] === 'run' || args[0] === 'scan-deps'
       ? [...args, '--json', json]
       : args[0] === 'verify-artifact'
         ? [...args, '--offline', '--json', json]

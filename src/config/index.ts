@@ -7,13 +7,18 @@ import path from 'node:path';
 import { parseDigest } from '../adapters/sigstore/digest.js';
 import { z } from 'zod';
 import { GateError } from '../errors.js';
+import type { DependenciesCheckConfig } from '../checks/dependencies/index.js';
 import type { SignaturesCheckConfig } from '../checks/signatures/index.js';
 import type { ArtifactTarget, SignatureSource } from '../checks/signatures/ports.js';
 import type { CheckId, Mode, Subject } from '../types.js';
 import { loadPolicy } from './load.js';
 import {
+  parseDuration,
   runOptionsSchema,
+  scanDepsOptionsSchema,
   verifyArtifactOptionsSchema,
+  type DependenciesPolicy,
+  type ScanDepsOptions,
   GITHUB_ACTIONS_ISSUER,
   type IdentityPolicy,
   type RunOptions,
@@ -33,11 +38,37 @@ export interface GateConfig {
     tuf: 'online' | 'offline';
     tufFallback: 'none' | 'embedded';
   };
+  dependencies?: DependenciesConfig;
   /** The GitHub API (attestations today): base URL and token. */
   github: { apiUrl: string; token?: string };
   outputs: { json?: string; markdown?: string; sarif?: string };
   /** Run only these checks (verify-artifact runs only `signatures`). */
   only?: CheckId[];
+}
+
+/** Advisory data for the dependencies check. */
+export type AdvisorySourceConfig =
+  | { kind: 'osv-api'; url: string }
+  | { kind: 'osv-dir'; path: string }
+  | { kind: 'osv-zip'; path: string };
+
+export type DependenciesConfig = Omit<DependenciesCheckConfig, 'now'> & {
+  /** Lockfiles or folders to search; empty: search the workspace. */
+  paths: string[];
+  sboms: string[];
+  source: AdvisorySourceConfig;
+};
+
+export const OSV_API = 'https://api.osv.dev';
+
+/** `osv`, `osv-api:URL`, `osv-dir:PATH`, `osv-zip:PATH` (policy) → the source. */
+export function advisorySourceFrom(text: string): AdvisorySourceConfig {
+  if (text === 'osv') return { kind: 'osv-api', url: OSV_API };
+  const [kind, ...rest] = text.split(':');
+  const value = rest.join(':');
+  if (kind === 'osv-api') return { kind, url: value };
+  if (kind === 'osv-dir' || kind === 'osv-zip') return { kind, path: value };
+  throw new GateError('config', `unknown advisory source ${JSON.stringify(text)}`);
 }
 
 /** Validates raw option values; errors name the flag or input. */
@@ -121,10 +152,75 @@ export async function configFromRunOptions(
           },
         }
       : {}),
+    ...(policy.dependencies ? { dependencies: dependenciesFrom(policy.dependencies) } : {}),
     outputs: {
       ...(opts.json ? { json: opts.json } : {}),
       ...(opts.markdown ? { markdown: opts.markdown } : {}),
       ...(opts.sarif ? { sarif: opts.sarif } : {}),
+    },
+  };
+}
+
+function dependenciesFrom(d: DependenciesPolicy): DependenciesConfig {
+  const maxAge = d['max-age'] !== undefined ? parseDuration(d['max-age']) : undefined;
+  return {
+    paths: d.paths ?? [],
+    sboms: d.sbom ?? [],
+    source: advisorySourceFrom(d.source),
+    failOnSeverity: d['fail-on-severity'],
+    unknownSeverity: d['unknown-severity'],
+    scopes: d.scopes,
+    blockMalicious: d['block-malicious'],
+    deny: d.deny.map((rule, i) => ({
+      package: rule.package,
+      ...(rule.versions !== undefined ? { versions: rule.versions } : {}),
+      ...(rule.reason !== undefined ? { reason: rule.reason } : {}),
+      key: `dependencies.deny[${i}]`,
+    })),
+    allow: d.allow.map((w, i) => ({
+      id: w.id,
+      reason: w.reason,
+      expires: w.expires,
+      ...(w.package !== undefined ? { package: w.package } : {}),
+      ...(w.version !== undefined ? { version: w.version } : {}),
+      ...(w.path !== undefined ? { path: w.path } : {}),
+      key: `dependencies.allow[${i}]`,
+    })),
+    ...(maxAge !== undefined ? { maxAgeMs: maxAge } : {}),
+  };
+}
+
+/** `security-gate scan-deps`: the dependencies check alone, from flags. */
+export function configFromScanDeps(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): GateConfig {
+  const o: ScanDepsOptions = parseOptions(scanDepsOptionsSchema, raw, '--');
+  const source: AdvisorySourceConfig = o['osv-dir']
+    ? { kind: 'osv-dir', path: o['osv-dir'] }
+    : o['osv-zip']
+      ? { kind: 'osv-zip', path: o['osv-zip'] }
+      : { kind: 'osv-api', url: o['osv-api'] ?? OSV_API };
+  return {
+    mode: 'enforce',
+    only: ['dependencies'],
+    subject: subjectFrom({}, env),
+    workspace: process.cwd(),
+    github: githubFrom(env),
+    dependencies: {
+      paths: o.paths,
+      sboms: o.sbom,
+      source,
+      failOnSeverity: o['fail-on-severity'],
+      unknownSeverity: 'block',
+      scopes: ['runtime'],
+      blockMalicious: true,
+      deny: [],
+      allow: [],
+    },
+    outputs: {
+      ...(o.json ? { json: o.json } : {}),
+      ...(o.markdown ? { markdown: o.markdown } : {}),
     },
   };
 }

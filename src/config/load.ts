@@ -39,7 +39,7 @@ export async function loadPolicy(path: string): Promise<LoadedPolicy> {
 }
 
 /** Parses policy YAML (or JSON) text; `file` names it in messages. */
-export function parsePolicy(text: string, file: string): Policy {
+export function parsePolicy(text: string, file: string, now?: Date): Policy {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined, key?: string): Location => {
@@ -95,12 +95,29 @@ export function parsePolicy(text: string, file: string): Policy {
     );
   }
   const policy = result.data;
-  if (!policy.signatures) {
+  if (!policy.signatures && !policy.dependencies) {
     throw new GateError(
       'config',
       `${file}: the policy enables no checks; a gate that checks nothing would pass anything`,
-      { location: { file, line: 1 }, fix: 'Add a `signatures:` section.' },
+      { location: { file, line: 1 }, fix: 'Add a `signatures:` or `dependencies:` section.' },
     );
+  }
+  // An expired waiver is an error, not a silent block: the policy must be fixed.
+  const today = (now ?? new Date()).toISOString().slice(0, 10);
+  for (const [i, w] of (policy.dependencies?.allow ?? []).entries()) {
+    if (w.expires < today) {
+      const key = `dependencies.allow[${i}].expires`;
+      const { node, keyNode } = nodeAt(doc.contents, ['dependencies', 'allow', i, 'expires']);
+      const loc = at((keyNode ?? node)?.range?.[0], key);
+      throw new GateError(
+        'config',
+        `${file}:${loc.line ?? '?'}: the waiver for ${w.id} (${key}) expired on ${w.expires}`,
+        {
+          location: loc,
+          fix: 'Fix the finding, or renew the waiver with a new reason and expiry.',
+        },
+      );
+    }
   }
   return policy;
 }

@@ -8,7 +8,6 @@ import { z } from 'zod';
 /** Keys of DESIGN.md §5 that later versions implement; a policy that uses them is refused. */
 export const NOT_YET_SUPPORTED_KEYS: Record<string, string> = {
   extends: 'organisation policy (extends) is not supported by this version yet',
-  dependencies: 'the dependencies check is not supported by this version yet',
   repository: 'the repository check is not supported by this version yet',
   report: 'report settings (PR comment, check run, SARIF) are not supported by this version yet',
 };
@@ -286,6 +285,110 @@ export const signaturesSchema = z
   })
   .describe('Artifact signatures (Sigstore bundles).');
 
+/** `24h`, `7d`, `30m`, `90s` → milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!m) return undefined;
+  return (
+    Number(m[1]) *
+    { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd']
+  );
+}
+
+const purlWithoutVersion = z
+  .string()
+  .regex(
+    /^pkg:[a-z0-9.+-]+\/[^@\s]+$/i,
+    'must be a package URL without version, e.g. pkg:npm/event-stream',
+  );
+
+export const dependenciesSchema = z
+  .strictObject({
+    paths: z
+      .array(nonEmpty)
+      .describe(
+        'Lockfiles, or folders to search for them (respecting .gitignore), relative to the workspace. Default: search the workspace.',
+      )
+      .optional(),
+    sbom: z
+      .array(nonEmpty)
+      .describe('CycloneDX (1.4–1.6) or SPDX (2.3) JSON SBOMs to check as well.')
+      .optional(),
+    source: z
+      .string()
+      .regex(
+        /^(osv|osv-api:https?:\/\/\S+|osv-dir:.+|osv-zip:.+)$/,
+        'must be osv, osv-api:URL, osv-dir:PATH or osv-zip:PATH',
+      )
+      .default('osv')
+      .describe(
+        'Advisory data: osv (the OSV API at https://api.osv.dev), osv-api:URL (an OSV-compatible API), osv-dir:PATH (one OSV record per JSON file, as in osv.dev exports) or osv-zip:PATH (osv.dev all.zip).',
+      ),
+    'max-age': z
+      .string()
+      .refine((t) => parseDuration(t) !== undefined, {
+        message: 'must be a duration like 24h, 7d or 90m',
+      })
+      .describe(
+        'Oldest offline advisory snapshot accepted (newest `modified` of the records), e.g. 24h.',
+      )
+      .optional(),
+    'fail-on-severity': z
+      .enum(['low', 'moderate', 'high', 'critical'])
+      .default('high')
+      .describe('Advisories of this severity or higher block.'),
+    'unknown-severity': z
+      .enum(['block', 'warn'])
+      .default('block')
+      .describe(
+        'Advisories with no usable severity, and packages whose version cannot be checked: block or warn.',
+      ),
+    scopes: z
+      .array(z.enum(['runtime', 'dev']))
+      .min(1)
+      .default(['runtime'])
+      .describe(
+        'Which dependencies count. Packages whose scope the lockfile does not say always count.',
+      ),
+    'block-malicious': z
+      .boolean()
+      .default(true)
+      .describe('Malicious-package records (MAL-…) block whatever their severity.'),
+    deny: z
+      .array(
+        z.strictObject({
+          package: purlWithoutVersion,
+          versions: nonEmpty
+            .describe(
+              'Exact versions ("3.3.6, 3.3.5") or comparisons (">=1.0.0 <1.2.0 || =2.0.0"); all when absent.',
+            )
+            .optional(),
+          reason: nonEmpty.optional(),
+        }),
+      )
+      .default([])
+      .describe('Packages that must not ship, whatever the advisories say.'),
+    allow: z
+      .array(
+        z.strictObject({
+          id: nonEmpty.describe('Advisory id (GHSA-…, CVE-…, PYSEC-…); matches aliases too.'),
+          reason: nonEmpty.describe('Why it is acceptable (required).'),
+          expires: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+            .describe('Last day the waiver applies (required); an expired waiver is an error.'),
+          package: purlWithoutVersion.describe('Only for this package.').optional(),
+          version: nonEmpty.describe('Only for this version.').optional(),
+          path: nonEmpty.describe('Only for this lockfile.').optional(),
+        }),
+      )
+      .default([])
+      .describe(
+        'Waivers: each with a reason and an expiry; waivers that match nothing are reported.',
+      ),
+  })
+  .describe('Dependencies being shipped, matched against advisory data.');
+
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional().describe('Editor hint; ignored.'),
@@ -297,11 +400,13 @@ export const policySchema = z
         'enforce: a blocked verdict fails the step. audit: the same verdict is reported, the step passes.',
       ),
     signatures: signaturesSchema.optional(),
+    dependencies: dependenciesSchema.optional(),
   })
   .describe('security-gate policy (.github/security-gate.yml)');
 
 export type Policy = z.output<typeof policySchema>;
 export type SignaturesPolicy = z.output<typeof signaturesSchema>;
+export type DependenciesPolicy = z.output<typeof dependenciesSchema>;
 export type ArtifactPolicy = SignaturesPolicy['artifacts'][number];
 export type IdentityPolicy = SignaturesPolicy['identities'][number];
 
@@ -408,3 +513,29 @@ export const verifyArtifactOptionsSchema = z
     }
   });
 export type VerifyArtifactOptions = z.output<typeof verifyArtifactOptionsSchema>;
+
+/** The `scan-deps` command's flags. */
+export const scanDepsOptionsSchema = z
+  .strictObject({
+    paths: z.array(nonEmpty).default([]),
+    sbom: z.array(nonEmpty).default([]),
+    'osv-dir': nonEmpty.optional(),
+    'osv-zip': nonEmpty.optional(),
+    'osv-api': z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+      .optional(),
+    'fail-on-severity': z.enum(['low', 'moderate', 'high', 'critical']).default('high'),
+    json: nonEmpty.optional(),
+    markdown: nonEmpty.optional(),
+  })
+  .superRefine((o, ctx) => {
+    const sources = (['osv-dir', 'osv-zip', 'osv-api'] as const).filter((k) => o[k] !== undefined);
+    if (sources.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `give one advisory source, not ${sources.map((k) => `--${k}`).join(' and ')}`,
+      });
+    }
+  });
+export type ScanDepsOptions = z.output<typeof scanDepsOptionsSchema>;

@@ -75,7 +75,8 @@ export interface OsvAffected {
 }
 
 export interface OsvRange {
-  type: 'SEMVER' | 'ECOSYSTEM' | 'GIT' | string;
+  /** SEMVER, ECOSYSTEM or GIT; other values are unknown to the gate (and so "unknown", never safe). */
+  type: string;
   repo?: string;
   events: OsvEvent[];
 }

@@ -1,0 +1,307 @@
+/**
+ * The dependencies check's decisions on plain data: thresholds, scopes, malicious packages, deny
+ * rules, waivers, unknown versions and stale snapshots. Readers and sources are tested on their own.
+ */
+import { describe, expect, it } from '@jest/globals';
+import type { AdvisorySource } from '../src/adapters/osv/source.js';
+import {
+  checkDependencies,
+  versionsMatch,
+  type DependenciesCheckConfig,
+} from '../src/checks/dependencies/index.js';
+import type { OsvRecord, Package, ParsedManifest } from '../src/checks/dependencies/model.js';
+import { versionScheme } from '../src/checks/dependencies/versions/index.js';
+
+const pkg = (name: string, version: string, scope: Package['scope'] = 'runtime'): Package => ({
+  ecosystem: 'npm',
+  name,
+  version,
+  purl: `pkg:npm/${name}@${version}`,
+  scope,
+  file: 'package-lock.json',
+  line: 7,
+});
+
+const advisory = (
+  id: string,
+  name: string,
+  fixed: string,
+  extra: Partial<OsvRecord> = {},
+): OsvRecord => ({
+  id,
+  modified: '2026-11-20T00:00:00Z',
+  summary: `${name} is broken`,
+  affected: [
+    {
+      package: { ecosystem: 'npm', name },
+      ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }],
+    },
+  ],
+  ...extra,
+});
+
+const HIGH = [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' }]; // 7.5
+const LOW = [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N' }]; // 2.0
+
+function ports(
+  packages: Package[],
+  records: OsvRecord[],
+  opts: { snapshot?: string; unresolved?: ParsedManifest['unresolved'] } = {},
+) {
+  const source: AdvisorySource = {
+    recordsFor: (pkgs) =>
+      Promise.resolve(
+        new Map(
+          pkgs.map((p) => [
+            `${p.ecosystem}\u0000${p.name}`,
+            records.filter((r) => r.affected?.some((a) => a.package?.name === p.name)),
+          ]),
+        ),
+      ),
+    describe: () => ({
+      kind: 'osv-dir',
+      location: 'osv/',
+      records: records.length,
+      ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
+    }),
+  };
+  return {
+    manifests: () =>
+      Promise.resolve([
+        {
+          file: 'package-lock.json',
+          format: 'package-lock.json v3',
+          packages,
+          unresolved: opts.unresolved ?? [],
+        },
+      ]),
+    advisories: () => Promise.resolve(source),
+    scheme: versionScheme,
+  };
+}
+
+const base: DependenciesCheckConfig = {
+  failOnSeverity: 'high',
+  unknownSeverity: 'block',
+  scopes: ['runtime'],
+  blockMalicious: true,
+  deny: [],
+  allow: [],
+  now: new Date('2026-11-23T12:00:00Z'),
+};
+
+describe('checkDependencies', () => {
+  it('passes when nothing matches, and says what it checked against', async () => {
+    const r = await checkDependencies(
+      base,
+      ports(
+        [pkg('left-pad', '1.3.0')],
+        [advisory('GHSA-1', 'left-pad', '1.2.0', { severity: HIGH })],
+      ),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.summary).toContain('1 package in 1 file checked against osv-dir (osv/, 1 records)');
+  });
+
+  it('blocks a high advisory, reporting the package, the advisory and the fix', async () => {
+    const r = await checkDependencies(
+      base,
+      ports(
+        [pkg('lodash', '4.17.20')],
+        [advisory('GHSA-h', 'lodash', '4.17.21', { severity: HIGH, aliases: ['CVE-2021-23337'] })],
+      ),
+    );
+    expect(r.status).toBe('fail');
+    expect(r.findings[0]).toMatchObject({
+      rule: 'vulnerable-package',
+      blocking: true,
+      severity: 'high',
+      package: { name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20' },
+      advisory: { id: 'GHSA-h', ids: ['GHSA-h'], aliases: ['CVE-2021-23337'], fixed: ['4.17.21'] },
+      location: { file: 'package-lock.json', line: 7 },
+    });
+    expect(r.findings[0]!.fix).toContain('4.17.21');
+    expect(r.summary).toContain('lodash 4.17.20 → 4.17.21');
+  });
+
+  it('reports, but does not block, advisories below the threshold', async () => {
+    const r = await checkDependencies(
+      base,
+      ports([pkg('a', '1.0.0')], [advisory('GHSA-l', 'a', '1.0.1', { severity: LOW })]),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([
+      expect.objectContaining({ rule: 'vulnerable-package', blocking: false, severity: 'low' }),
+    ]);
+    const strict = await checkDependencies(
+      { ...base, failOnSeverity: 'low' },
+      ports([pkg('a', '1.0.0')], [advisory('GHSA-l', 'a', '1.0.1', { severity: LOW })]),
+    );
+    expect(strict.status).toBe('fail');
+  });
+
+  it('handles unknown severity by policy', async () => {
+    const records = [advisory('GHSA-u', 'a', '1.0.1')];
+    expect((await checkDependencies(base, ports([pkg('a', '1.0.0')], records))).status).toBe(
+      'fail',
+    );
+    expect(
+      (
+        await checkDependencies(
+          { ...base, unknownSeverity: 'warn' },
+          ports([pkg('a', '1.0.0')], records),
+        )
+      ).status,
+    ).toBe('pass');
+  });
+
+  it('blocks malicious packages whatever their severity, unless turned off', async () => {
+    const records = [advisory('MAL-2026-1', 'evil', '99.0.0', { severity: LOW })];
+    const r = await checkDependencies(base, ports([pkg('evil', '1.0.0')], records));
+    expect(r.findings[0]).toMatchObject({
+      rule: 'malicious-package',
+      blocking: true,
+      severity: 'critical',
+    });
+    const off = await checkDependencies(
+      { ...base, blockMalicious: false, unknownSeverity: 'warn', failOnSeverity: 'critical' },
+      ports([pkg('evil', '1.0.0')], records),
+    );
+    expect(off.status).toBe('pass');
+  });
+
+  it('merges records that are aliases of each other into one finding listing every id', async () => {
+    const records = [
+      advisory('GHSA-x', 'a', '1.0.1', { aliases: ['CVE-2026-1'], severity: HIGH }),
+      advisory('CVE-2026-1', 'a', '1.0.1', { aliases: ['GHSA-x'] }),
+    ];
+    const r = await checkDependencies(base, ports([pkg('a', '1.0.0')], records));
+    const vulns = r.findings.filter((f) => f.rule === 'vulnerable-package');
+    expect(vulns).toHaveLength(1);
+    expect(vulns[0]!.advisory!.ids.sort()).toEqual(['CVE-2026-1', 'GHSA-x']);
+  });
+
+  it('counts only the policy scopes; a package of unknown scope always counts', async () => {
+    const records = [
+      advisory('GHSA-d', 'devtool', '2.0.0', { severity: HIGH }),
+      advisory('GHSA-u', 'untold', '2.0.0', { severity: HIGH }),
+    ];
+    const packages = [pkg('devtool', '1.0.0', 'dev'), pkg('untold', '1.0.0', 'unknown')];
+    const r = await checkDependencies(base, ports(packages, records));
+    expect(r.findings.map((f) => f.package?.name)).toEqual(['untold']);
+    const withDev = await checkDependencies(
+      { ...base, scopes: ['runtime', 'dev'] },
+      ports(packages, records),
+    );
+    expect(withDev.findings.map((f) => f.package?.name).sort()).toEqual(['devtool', 'untold']);
+  });
+
+  it('waivers: by id or alias, scoped, reported when unused, warned when expiring', async () => {
+    const records = [advisory('GHSA-w', 'a', '1.0.1', { aliases: ['CVE-2026-9'], severity: HIGH })];
+    const waiver = {
+      id: 'CVE-2026-9',
+      reason: 'not reachable',
+      expires: '2027-01-31',
+      key: 'dependencies.allow[0]',
+    };
+    const r = await checkDependencies(
+      { ...base, allow: [waiver] },
+      ports([pkg('a', '1.0.0')], records),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.findings[0]).toMatchObject({
+      rule: 'vulnerable-package',
+      blocking: false,
+      waived: true,
+    });
+    expect(r.findings[0]!.message).toContain(
+      'waived by dependencies.allow[0] until 2027-01-31: not reachable',
+    );
+
+    const otherPackage = await checkDependencies(
+      { ...base, allow: [{ ...waiver, package: 'pkg:npm/b' }] },
+      ports([pkg('a', '1.0.0')], records),
+    );
+    expect(otherPackage.status).toBe('fail');
+    expect(otherPackage.findings.map((f) => f.rule)).toContain('waiver-unused');
+
+    const soon = await checkDependencies(
+      { ...base, allow: [{ ...waiver, expires: '2026-11-30' }] },
+      ports([pkg('a', '1.0.0')], records),
+    );
+    expect(soon.findings).toContainEqual(
+      expect.objectContaining({ rule: 'waiver-expiring', blocking: false }),
+    );
+  });
+
+  it('deny rules block named packages and versions', async () => {
+    const deny = [
+      {
+        package: 'pkg:npm/event-stream',
+        versions: '3.3.6',
+        key: 'dependencies.deny[0]',
+        reason: 'flatmap-stream',
+      },
+    ];
+    const r = await checkDependencies({ ...base, deny }, ports([pkg('event-stream', '3.3.6')], []));
+    expect(r.findings[0]).toMatchObject({ rule: 'denied-package', blocking: true });
+    expect(
+      (await checkDependencies({ ...base, deny }, ports([pkg('event-stream', '3.3.5')], [])))
+        .status,
+    ).toBe('pass');
+  });
+
+  it('an unreadable version is "could not evaluate", never "not affected"', async () => {
+    const r = await checkDependencies(
+      base,
+      ports([pkg('a', 'not-a-version')], [advisory('GHSA-v', 'a', '1.0.1', { severity: HIGH })]),
+    );
+    expect(r.status).toBe('error');
+    expect(r.findings[0]).toMatchObject({ rule: 'version-unknown', blocking: true });
+  });
+
+  it('unresolved entries are explicit unknown findings that block by default', async () => {
+    const unresolved = [
+      { name: 'local-lib', reason: 'a path dependency has no version', line: 12 },
+    ];
+    const r = await checkDependencies(base, ports([], [], { unresolved }));
+    expect(r.findings[0]).toMatchObject({
+      rule: 'package-unresolved',
+      blocking: true,
+      location: { file: 'package-lock.json', line: 12 },
+    });
+    expect(r.status).toBe('fail');
+  });
+
+  it('a snapshot older than max-age cannot be used', async () => {
+    const stale = await checkDependencies(
+      { ...base, maxAgeMs: 86_400_000 },
+      ports([pkg('a', '1.0.0')], [], { snapshot: '2026-11-01T00:00:00Z' }),
+    );
+    expect(stale.status).toBe('error');
+    expect(stale.findings[0]).toMatchObject({ rule: 'advisories-stale' });
+    const fresh = await checkDependencies(
+      { ...base, maxAgeMs: 86_400_000 },
+      ports([pkg('a', '1.0.0')], [], { snapshot: '2026-11-23T00:00:00Z' }),
+    );
+    expect(fresh.status).toBe('pass');
+  });
+});
+
+describe('versionsMatch (deny rules)', () => {
+  const npm = versionScheme('npm');
+  it.each([
+    ['3.3.6', '3.3.6', true],
+    ['3.3.5, 3.3.6', '3.3.6', true],
+    ['3.3.5', '3.3.6', false],
+    ['>=1.0.0 <1.2.0', '1.1.9', true],
+    ['>=1.0.0 <1.2.0', '1.2.0', false],
+    ['<1.0.0 || =2.0.0', '2.0.0', true],
+    ['>2.0.0', '2.0.0', false],
+    ['<=2.0.0', '2.0.0', true],
+    ['*', '9.9.9', true],
+    [undefined, '1.0.0', true],
+  ] as const)('%s matches %s: %s', (spec, version, expected) => {
+    expect(versionsMatch(spec, version, npm)).toBe(expected);
+  });
+});
