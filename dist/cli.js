@@ -52612,6 +52612,7 @@ function subjectFrom(opts, env) {
 
 // src/adapters/dependencies.ts
 import { stat as stat4 } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path9 from "node:path";
 
 // src/checks/dependencies/versions/common.ts
@@ -56743,7 +56744,10 @@ var ApiSource = class {
       const q = `${p.ecosystem}\0${p.name}\0${p.version}`;
       if (seen.has(q)) continue;
       seen.add(q);
-      queries.push({ package: { ecosystem: p.ecosystem, name: p.name }, version: p.version });
+      queries.push({
+        package: { ecosystem: p.ecosystem, name: p.name },
+        ...parses(p) ? { version: p.version } : {}
+      });
       keyOfQuery.push(packageKey(p));
     }
     const found = await this.queryAll(queries);
@@ -57070,6 +57074,14 @@ async function mapLimit(items, limit, fn) {
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure2 !== void 0) throw failure2.err;
+}
+function parses(p) {
+  try {
+    versionScheme(p.ecosystem).parse(p.version);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // src/adapters/osv/dir.ts
@@ -57546,9 +57558,12 @@ function createDependencyPorts(options2) {
       const unique = [...new Set(files)];
       return Promise.all(unique.map((f) => readManifest(f, { displayPath: shown(f) })));
     },
-    advisories: () => advisories ??= source.kind === "osv-api" ? Promise.resolve(osvApi(source.url)) : source.kind === "osv-dir" ? osvDir(resolveIn(source.path)) : osvZip(resolveIn(source.path)),
+    advisories: () => advisories ??= source.kind === "osv-api" ? Promise.resolve(osvApi(source.url, { cacheDir: osvCacheDir() })) : source.kind === "osv-dir" ? osvDir(resolveIn(source.path)) : osvZip(resolveIn(source.path)),
     scheme: versionScheme
   };
+}
+function osvCacheDir() {
+  return path9.join(process.env.RUNNER_TEMP || tmpdir(), "security-gate", "osv-cache");
 }
 
 // src/adapters/sigstore/index.ts
@@ -58153,7 +58168,7 @@ var import_tuf = __toESM(require_dist7(), 1);
 var import_verify2 = __toESM(require_dist3(), 1);
 import { X509Certificate as NodeX509Certificate, createPublicKey } from "node:crypto";
 import { readFile as readFile9 } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { tmpdir as tmpdir2 } from "node:os";
 import path10 from "node:path";
 
 // node_modules/@sigstore/tuf/package.json with { type: 'json' }
@@ -58648,7 +58663,7 @@ async function publicGoodRoot(opts) {
     return { ...embedded, freshness: embeddedFreshness(embedded.root, "embedded") };
   }
   const mirror = (opts.mirrorURL ?? PUBLIC_GOOD_MIRROR).replace(/\/+$/, "");
-  const cachePath = opts.cachePath ?? path10.join(tmpdir(), "security-gate", "tuf-cache");
+  const cachePath = opts.cachePath ?? path10.join(tmpdir2(), "security-gate", "tuf-cache");
   const repoCache = tufRepoCacheDir(cachePath, mirror);
   if (mirror !== PUBLIC_GOOD_MIRROR && !opts.tufRootPath && !await readJson(path10.join(repoCache, "root.json"))) {
     throw new GateError(

@@ -1,5 +1,6 @@
 /** The dependencies check's ports: lockfile and SBOM readers, advisory sources, version order. */
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DependencyPorts } from '../checks/dependencies/index.js';
 import type { ParsedManifest } from '../checks/dependencies/model.js';
@@ -52,10 +53,15 @@ export function createDependencyPorts(options: DependencyAdapterOptions): Depend
     advisories: () =>
       (advisories ??=
         source.kind === 'osv-api'
-          ? Promise.resolve(osvApi(source.url))
+          ? Promise.resolve(osvApi(source.url, { cacheDir: osvCacheDir() }))
           : source.kind === 'osv-dir'
             ? osvDir(resolveIn(source.path))
             : osvZip(resolveIn(source.path))),
     scheme: versionScheme,
   };
+}
+
+/** Records fetched from the OSV API, reused while the API reports the same `modified`. */
+function osvCacheDir(): string {
+  return path.join(process.env.RUNNER_TEMP || tmpdir(), 'security-gate', 'osv-cache');
 }

@@ -15,6 +15,7 @@
  * pagination that does not end, a `GateError('upstream')` naming the service. Never an empty
  * result after an error. Every answer is validated (zod) before anything is decided from it.
  */
+import { versionScheme } from '../../checks/dependencies/versions/index.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -83,7 +84,9 @@ const batchResponse = z.looseObject({
 
 interface Query {
   package: { ecosystem: string; name: string };
-  version: string;
+  /** Absent when the version cannot be parsed: then every record of the package comes back, and
+   * the matcher says "unknown" instead of osv.dev silently answering "none". */
+  version?: string;
   page_token?: string;
 }
 
@@ -189,7 +192,10 @@ class ApiSource implements AdvisorySource {
       const q = `${p.ecosystem}\u0000${p.name}\u0000${p.version}`;
       if (seen.has(q)) continue;
       seen.add(q);
-      queries.push({ package: { ecosystem: p.ecosystem, name: p.name }, version: p.version });
+      queries.push({
+        package: { ecosystem: p.ecosystem, name: p.name },
+        ...(parses(p) ? { version: p.version } : {}),
+      });
       keyOfQuery.push(packageKey(p));
     }
 
@@ -582,4 +588,13 @@ async function mapLimit<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== undefined) throw failure.err;
+}
+
+function parses(p: Package): boolean {
+  try {
+    versionScheme(p.ecosystem).parse(p.version);
+    return true;
+  } catch {
+    return false;
+  }
 }
