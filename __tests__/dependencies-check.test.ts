@@ -273,6 +273,22 @@ describe('checkDependencies', () => {
     expect(r.status).toBe('fail');
   });
 
+  it('a source that does not answer for a package is "could not evaluate"', async () => {
+    const p = ports([pkg('a', '1.0.0')], []);
+    const real = await p.advisories();
+    const silent = {
+      ...p,
+      advisories: () =>
+        Promise.resolve({
+          recordsFor: () => Promise.resolve(new Map()),
+          describe: () => real.describe(),
+        }),
+    };
+    const r = await checkDependencies(base, silent);
+    expect(r.status).toBe('error');
+    expect(r.findings[0]).toMatchObject({ rule: 'advisories-missing', blocking: true });
+  });
+
   it('a snapshot older than max-age cannot be used', async () => {
     const stale = await checkDependencies(
       { ...base, maxAgeMs: 86_400_000 },

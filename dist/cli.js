@@ -59792,7 +59792,20 @@ async function checkDependencies(cfg, ports) {
   for (const pkg of packages) {
     const scheme = ports.scheme(pkg.ecosystem);
     const matched = [];
-    for (const record3 of records.get(key(pkg.ecosystem, pkg.name)) ?? []) {
+    const candidates = records.get(key(pkg.ecosystem, pkg.name));
+    if (candidates === void 0) {
+      errored = true;
+      findings.push({
+        rule: "advisories-missing",
+        blocking: true,
+        waived: false,
+        severity: "unknown",
+        message: `${source.kind} (${source.location}) gave no answer for ${pkg.name}@${pkg.version}`,
+        location: { file: pkg.file, ...pkg.line ? { line: pkg.line } : {} }
+      });
+      continue;
+    }
+    for (const record3 of candidates) {
       const r = matchRecord(record3, pkg, scheme);
       if (r.affected === true) matched.push({ record: record3, fixed: r.fixed });
       else if (r.affected === "unknown") {

@@ -116,7 +116,21 @@ export async function checkDependencies(
   for (const pkg of packages) {
     const scheme = ports.scheme(pkg.ecosystem);
     const matched: { record: OsvRecord; fixed: string[] }[] = [];
-    for (const record of records.get(key(pkg.ecosystem, pkg.name)) ?? []) {
+    const candidates = records.get(key(pkg.ecosystem, pkg.name));
+    if (candidates === undefined) {
+      // A source must answer for every package it was asked about; silence is not "no advisories".
+      errored = true;
+      findings.push({
+        rule: 'advisories-missing',
+        blocking: true,
+        waived: false,
+        severity: 'unknown',
+        message: `${source.kind} (${source.location}) gave no answer for ${pkg.name}@${pkg.version}`,
+        location: { file: pkg.file, ...(pkg.line ? { line: pkg.line } : {}) },
+      });
+      continue;
+    }
+    for (const record of candidates) {
       const r = matchRecord(record, pkg, scheme);
       if (r.affected === true) matched.push({ record, fixed: r.fixed });
       else if (r.affected === 'unknown') {
