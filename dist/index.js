@@ -75772,6 +75772,36 @@ async function readManifest(file2, options2 = {}) {
   }
 }
 
+// src/adapters/http.ts
+async function readBounded(res, max, what) {
+  const declared2 = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared2) && declared2 > max) {
+    await res.body?.cancel().catch(() => void 0);
+    throw new GateError("upstream", `${what} is ${declared2} bytes, more than the ${max} accepted`);
+  }
+  if (res.body === null) return new Uint8Array();
+  const reader = res.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => void 0);
+      throw new GateError("upstream", `${what} is more than the ${max} bytes accepted`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
 // src/adapters/osv/api.ts
 import { createHash as createHash3, randomBytes as randomBytes3 } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile8, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
@@ -76471,34 +76501,6 @@ var ApiSource = class {
     return { status: res.status, statusText: res.statusText, headers: res.headers, body: bytes };
   }
 };
-async function readBounded(res, max, what) {
-  const declared2 = Number(res.headers.get("content-length"));
-  if (Number.isFinite(declared2) && declared2 > max) {
-    await res.body?.cancel().catch(() => void 0);
-    throw new GateError("upstream", `${what} is ${declared2} bytes, more than the ${max} accepted`);
-  }
-  if (res.body === null) return new Uint8Array();
-  const reader = res.body.getReader();
-  const chunks = [];
-  let total = 0;
-  for (; ; ) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => void 0);
-      throw new GateError("upstream", `${what} is more than the ${max} bytes accepted`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
 function retryAfterMs(header) {
   if (header === null) return void 0;
   const trimmed = header.trim();
@@ -77437,7 +77439,7 @@ var Client = class {
         url2 = new URL(location2, url2);
         continue;
       }
-      const body = await readBounded2(
+      const body = await readBounded(
         res,
         maxBytes,
         `${target.service} response from ${redactUrl(url2)}`
@@ -77533,29 +77535,6 @@ function causeOf2(err) {
 }
 function asGateError(err, service) {
   return err instanceof GateError ? err : new GateError("upstream", `${service}: ${describeThrown(err)}`, { cause: err });
-}
-async function readBounded2(res, maxBytes, what) {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks = [];
-  let total = 0;
-  for (; ; ) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => void 0);
-      throw new GateError("upstream", `${what} is larger than ${maxBytes} bytes; refusing it`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 function maxSnappyCompressedLength(n) {
   return 32 + n + Math.floor(n / 6);

@@ -26,6 +26,7 @@
  * Nothing here verifies anything: the bundles are only checked to be JSON objects with a
  * `mediaType`. Signature, identity and subject checks belong to the Sigstore adapter.
  */
+import { readBounded } from '../http.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
@@ -713,30 +714,6 @@ function asGateError(err: unknown, service: string): GateError {
   return err instanceof GateError
     ? err
     : new GateError('upstream', `${service}: ${describeThrown(err)}`, { cause: err });
-}
-
-async function readBounded(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new GateError('upstream', `${what} is larger than ${maxBytes} bytes; refusing it`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@
  * result after an error. Every answer is validated (zod) before anything is decided from it.
  */
 import { versionScheme } from '../../checks/dependencies/versions/index.js';
+import { readBounded } from '../http.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -492,34 +493,6 @@ interface Fetched {
 }
 
 /** The body, refusing more than `max` bytes (GateError, not retried). */
-async function readBounded(res: Response, max: number, what: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => undefined);
-    throw new GateError('upstream', `${what} is ${declared} bytes, more than the ${max} accepted`);
-  }
-  if (res.body === null) return new Uint8Array();
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new GateError('upstream', `${what} is more than the ${max} bytes accepted`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
 
 /** Retry-After as milliseconds (delta-seconds or HTTP-date), or undefined when absent or unreadable. */
 function retryAfterMs(header: string | null): number | undefined {
