@@ -1,0 +1,196 @@
+/**
+ * The repository check's data model: the evidence a GitHub adapter gathers for one deployed
+ * commit, shaped after GitHub's REST responses so the adapter can fill it field by field, and the
+ * policy the pure decision code (codeowners.ts, reviews.ts) applies to it. Nothing here does I/O.
+ *
+ * REST sources (https://docs.github.com/en/rest):
+ * - `GET /repos/{o}/{r}/pulls/{n}`                → PullRequestEvidence (top level)
+ * - `GET /repos/{o}/{r}/pulls/{n}/commits`        → PullRequestEvidence.commits (at most 250)
+ * - `GET /repos/{o}/{r}/pulls/{n}/reviews`        → PullRequestEvidence.reviews (oldest first)
+ * - `GET /repos/{o}/{r}/pulls/{n}/files`          → PullRequestEvidence.files (at most 3000)
+ * - `GET /repos/{o}/{r}/contents/{path}?ref=BASE` → CodeownersEvidence
+ * - `GET /orgs/{org}/teams/{slug}/members`        → TeamMembership (needs `members: read`)
+ */
+
+/** A GitHub account as REST returns it in `user`, `author`, `committer` (the `simple-user` shape). */
+export interface Actor {
+  /** `login`. GitHub logins are case-insensitive; the decision code compares them lower-cased. */
+  login: string;
+  /**
+   * `type`: `User`, `Bot` (GitHub Apps act as `name[bot]`), `Organization`, or `Mannequin`
+   * (imported accounts). Anything else is treated as a person, never as a bot.
+   */
+  type: 'User' | 'Bot' | 'Organization' | 'Mannequin';
+}
+
+/** A git identity from the commit object itself (`commit.author` / `commit.committer`). */
+export interface GitIdentity {
+  name?: string;
+  email?: string;
+}
+
+/** One commit of the pull request (`GET /pulls/{n}/commits`, one array element). */
+export interface PullRequestCommit {
+  /** `sha`. */
+  sha: string;
+  /**
+   * `author`: the GitHub account linked to the commit's author email, or absent when REST
+   * returns `null` (the email belongs to no account). Absent means "author unknown", never "nobody".
+   */
+  author?: Pick<Actor, 'login'> & Partial<Pick<Actor, 'type'>>;
+  /**
+   * `committer`: the account linked to the committer email; `web-flow` for commits made in
+   * GitHub's web UI (GitHub signs those: that says nothing about who wrote them).
+   */
+  committer?: Pick<Actor, 'login'> & Partial<Pick<Actor, 'type'>>;
+  /** `commit.author` (name and email as written in the commit), for messages. */
+  gitAuthor?: GitIdentity;
+  /** `commit.committer`, for messages. */
+  gitCommitter?: GitIdentity;
+}
+
+/** Review states as REST spells them (`state` of a pull request review). */
+export const REVIEW_STATES = [
+  'APPROVED',
+  'CHANGES_REQUESTED',
+  'COMMENTED',
+  'DISMISSED',
+  'PENDING',
+] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** One review (`GET /pulls/{n}/reviews`, one array element). */
+export interface PullRequestReview {
+  /** `id`: increases with time; breaks ties between equal `submitted_at`. */
+  id: number;
+  /** `user`: absent when REST returns `null` (a deleted account, shown as "ghost"). */
+  user?: Actor;
+  /** `state`. A dismissed review keeps its place in the list with state `DISMISSED`. */
+  state: ReviewState;
+  /** `commit_id`: the PR head commit the review was submitted against; null on some old reviews. */
+  commitId?: string;
+  /** `submitted_at` (ISO 8601); absent for `PENDING` (unsubmitted) reviews. */
+  submittedAt?: string;
+}
+
+/** One changed file (`GET /pulls/{n}/files`, one array element). */
+export interface ChangedFile {
+  /** `filename`: repository-relative path, no leading slash, case-sensitive. */
+  filename: string;
+  /** `status`. */
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  /** `previous_filename`, for `renamed` (and `copied`): the old path is changed too. */
+  previousFilename?: string;
+}
+
+/** The merged pull request that produced the deployed commit, with what its review depends on. */
+export interface PullRequestEvidence {
+  /** `number`. */
+  number: number;
+  /** `html_url`, for messages. */
+  url?: string;
+  /** `user`: who opened the pull request. */
+  author: Actor;
+  /** `base.ref`: the branch it was merged into (CODEOWNERS is read from this branch). */
+  baseRef: string;
+  /** `head.sha`: the final head commit; "approvals on the final commit" compare against it. */
+  headSha: string;
+  /** `merge_commit_sha`: the merge, squash or rebase commit on the base branch. */
+  mergeCommitSha?: string;
+  /** `merged`. */
+  merged: boolean;
+  /** `merged_at` (ISO 8601). */
+  mergedAt?: string;
+  /** `merged_by`. */
+  mergedBy?: Actor;
+  /** The PR's commits, oldest first. */
+  commits: PullRequestCommit[];
+  /**
+   * True when the adapter could not list every commit (`/pulls/{n}/commits` stops at 250):
+   * committers of the missing commits are unknown.
+   */
+  commitsTruncated?: boolean;
+  /** Every review, in API order (oldest first); the decision code sorts again anyway. */
+  reviews: PullRequestReview[];
+  /** Changed files. */
+  files: ChangedFile[];
+  /** True when the adapter could not list every file (`/pulls/{n}/files` stops at 3000). */
+  filesTruncated?: boolean;
+}
+
+/** Where GitHub looks for CODEOWNERS, in order; the first file that exists is the only one used. */
+export const CODEOWNERS_LOCATIONS = [
+  '.github/CODEOWNERS',
+  'CODEOWNERS',
+  'docs/CODEOWNERS',
+] as const;
+
+/** The CODEOWNERS file of the pull request's BASE branch, or why there is none. */
+export type CodeownersEvidence =
+  | {
+      status: 'found';
+      /** Which of CODEOWNERS_LOCATIONS it was. */
+      path: string;
+      /** The ref (base branch) or commit it was read at. */
+      ref: string;
+      /** Blob SHA (`sha` of the contents response), for the report. */
+      blobSha?: string;
+      /** The file, decoded as UTF-8. */
+      text: string;
+    }
+  | {
+      /** None of CODEOWNERS_LOCATIONS exists on `ref` (each answered 404 with read access proven). */
+      status: 'missing';
+      ref: string;
+      searched: readonly string[];
+    }
+  | {
+      /** Could not be read: a 403, a 404 without proven access, a network failure, a bad encoding. */
+      status: 'unreadable';
+      ref: string;
+      reason: string;
+    };
+
+/**
+ * Members of one team, or why the token cannot tell. Listing team members needs
+ * `members: read` on the organisation (a GitHub App or a fine-grained token); the default
+ * GITHUB_TOKEN cannot read it.
+ */
+export type TeamMembership =
+  | {
+      status: 'known';
+      /** Logins of every member (including child teams' members, as GitHub counts them). */
+      members: string[];
+    }
+  | {
+      status: 'unknown';
+      /** e.g. `403 Resource not accessible by integration`. */
+      reason: string;
+    };
+
+/** Everything besides the pull request that the review decision needs. */
+export interface ReviewContext {
+  /** CODEOWNERS of the base branch; only read when code-owner approval is required. */
+  codeowners: CodeownersEvidence;
+  /** Team memberships keyed by `org/team-slug` (case-insensitive); a missing key is unknown. */
+  teams: Record<string, TeamMembership>;
+  /**
+   * Email owners in CODEOWNERS resolved to logins (`null`: no account found). A missing key is
+   * unknown: REST cannot reliably map an email to an account (only public emails are searchable).
+   */
+  emails?: Record<string, string | null>;
+}
+
+/** `repository:` policy keys that concern reviews (DESIGN.md §5), as the config layer passes them. */
+export interface ReviewPolicy {
+  /** `repository.required-approvals`: counted approvals needed (0: none). */
+  requiredApprovals: number;
+  /** `repository.approvals-on-final-commit`: only approvals of the PR's final head commit count. */
+  approvalsOnFinalCommit: boolean;
+  /** `repository.require-code-owner-approval`. */
+  requireCodeOwnerApproval: boolean;
+  /** `repository.cannot-see`: whether what the token cannot see blocks or warns. */
+  cannotSee: 'block' | 'warn';
+  /** `repository.allow-bots`: bot logins whose approvals count (`name` or `name[bot]`). */
+  allowBots: string[];
+}
