@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { runChecks, type EngineOptions, type PlannedCheck } from '../src/engine.js';
+import { GateError } from '../src/errors.js';
 import { reportSchema } from '../src/report/report-schema.js';
 import type { CheckResult, Report } from '../src/types.js';
 import { VERSION } from '../src/version.js';
@@ -114,6 +115,23 @@ describe('runChecks', () => {
       throw new TypeError("Cannot read properties of undefined (reading 'cert')");
     });
     expectError(report, result, "Cannot read properties of undefined (reading 'cert')");
+  });
+
+  it('keeps the location and fix of a GateError in the finding', async () => {
+    const { result } = await runOne(() =>
+      Promise.reject(
+        new GateError('input', 'no such file: x.lock', {
+          location: { file: 'x.lock' },
+          fix: 'Check dependencies.paths.',
+        }),
+      ),
+    );
+    expect(result.findings[0]).toMatchObject({
+      rule: 'check-error',
+      message: 'no such file: x.lock',
+      location: { file: 'x.lock' },
+      fix: 'Check dependencies.paths.',
+    });
   });
 
   it('names the Error type when the message is empty', async () => {

@@ -60832,18 +60832,28 @@ async function guarded(p, opts) {
     }
     return { ...parsed.data, durationMs: Date.now() - started };
   } catch (thrown) {
-    return errorResult2(p.id, describeThrown(thrown), started);
+    return errorResult2(p.id, describeThrown(thrown), started, thrown);
   } finally {
     clearTimeout(timer);
   }
 }
-function errorResult2(id, message, started) {
+function errorResult2(id, message, started, thrown) {
+  const where = thrown instanceof GateError && thrown.location ? { location: thrown.location } : {};
+  const fix = thrown instanceof GateError && thrown.fix ? { fix: thrown.fix } : {};
   return {
     id,
     status: "error",
     summary: `could not evaluate: ${message}`,
     findings: [
-      { rule: "check-error", blocking: true, waived: false, severity: "unknown", message }
+      {
+        rule: "check-error",
+        blocking: true,
+        waived: false,
+        severity: "unknown",
+        message,
+        ...fix,
+        ...where
+      }
     ],
     durationMs: Date.now() - started
   };

@@ -2,7 +2,7 @@
  * The engine: runs the planned checks, each guarded so that anything thrown (Error or not), a
  * timeout, or a malformed result becomes an `error` result — never a pass — and builds the report.
  */
-import { describeThrown } from './errors.js';
+import { GateError, describeThrown } from './errors.js';
 import { checkResultSchema } from './report/report-schema.js';
 import type { CheckId, CheckResult, Mode, Report, Subject } from './types.js';
 import { computeVerdict } from './verdict/index.js';
@@ -62,19 +62,30 @@ async function guarded(p: PlannedCheck, opts: EngineOptions): Promise<CheckResul
     }
     return { ...parsed.data, durationMs: Date.now() - started };
   } catch (thrown) {
-    return errorResult(p.id, describeThrown(thrown), started);
+    return errorResult(p.id, describeThrown(thrown), started, thrown);
   } finally {
     clearTimeout(timer);
   }
 }
 
-function errorResult(id: CheckId, message: string, started: number): CheckResult {
+function errorResult(id: CheckId, message: string, started: number, thrown?: unknown): CheckResult {
+  // A GateError knows where the problem is and how to fix it: keep that in the finding.
+  const where = thrown instanceof GateError && thrown.location ? { location: thrown.location } : {};
+  const fix = thrown instanceof GateError && thrown.fix ? { fix: thrown.fix } : {};
   return {
     id,
     status: 'error',
     summary: `could not evaluate: ${message}`,
     findings: [
-      { rule: 'check-error', blocking: true, waived: false, severity: 'unknown', message },
+      {
+        rule: 'check-error',
+        blocking: true,
+        waived: false,
+        severity: 'unknown',
+        message,
+        ...fix,
+        ...where,
+      },
     ],
     durationMs: Date.now() - started,
   };
