@@ -2,7 +2,7 @@
  * The dependencies check end to end through the CLI: real lockfiles (as npm and pip-tools wrote
  * them) against OSV records in a folder and from an OSV API played by a server on 127.0.0.1.
  */
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,23 @@ describe('scan-deps', () => {
     });
     expect(check.summary).toMatch(/checked against osv-dir .*2 records/);
     expect(r.stdout).toContain('debug 4.3.4 → 4.3.5');
+  });
+
+  it('the markdown report shows the advisory, its aliases, severity and fix', async () => {
+    const md = path.join(ws, 'report.md');
+    await runCli([
+      'scan-deps',
+      path.join(ws, 'package-lock.json'),
+      '--osv-dir',
+      path.join(ws, 'osv'),
+      '--markdown',
+      md,
+    ]);
+    const text = await readFile(md, 'utf8');
+    expect(text).toContain(
+      'advisory: GHSA\\-test\\-debg\\-0001, CVE\\-2099\\-0001 — high 7.5; fixed in 4\\.3\\.5',
+    );
+    expect(text).toContain('fix: Upgrade debug to 4\\.3\\.5 or later\\.');
   });
 
   it('a higher threshold lets it through (reported, not blocking)', async () => {

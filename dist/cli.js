@@ -59560,6 +59560,14 @@ function findingLines(f) {
   ];
   if (f.expected !== void 0) lines.push(`  - expected: ${md(f.expected)}`);
   if (f.found !== void 0) lines.push(`  - found: ${md(f.found)}`);
+  if (f.advisory) {
+    const a = f.advisory;
+    const score = a.score !== void 0 ? ` ${a.score}` : "";
+    const fixed = a.fixed.length ? `; fixed in ${a.fixed.map(md).join(", ")}` : "; no fixed version";
+    lines.push(
+      `  - advisory: ${[...a.ids, ...a.aliases].map(md).join(", ")} — ${a.severity}${score}${fixed}${a.url ? ` (${md(a.url)})` : ""}`
+    );
+  }
   if (f.fix !== void 0) lines.push(`  - fix: ${md(f.fix)}`);
   return lines;
 }

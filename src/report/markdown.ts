@@ -95,6 +95,17 @@ function findingLines(f: Finding): string[] {
   ];
   if (f.expected !== undefined) lines.push(`  - expected: ${md(f.expected)}`);
   if (f.found !== undefined) lines.push(`  - found: ${md(f.found)}`);
+  if (f.advisory) {
+    const a = f.advisory;
+    const score = a.score !== undefined ? ` ${a.score}` : '';
+    const fixed = a.fixed.length
+      ? `; fixed in ${a.fixed.map(md).join(', ')}`
+      : '; no fixed version';
+    // The URL comes from advisory data: shown as text, never as a link.
+    lines.push(
+      `  - advisory: ${[...a.ids, ...a.aliases].map(md).join(', ')} — ${a.severity}${score}${fixed}${a.url ? ` (${md(a.url)})` : ''}`,
+    );
+  }
   if (f.fix !== undefined) lines.push(`  - fix: ${md(f.fix)}`);
   return lines;
 }
