@@ -77040,6 +77040,47 @@ import { readFileSync } from "node:fs";
 import { access as access2, glob, readFile as readFile11, stat as stat6 } from "node:fs/promises";
 import path11 from "node:path";
 
+// src/adapters/github/response.ts
+var SECONDARY_RATE_LIMIT_WAIT_MS = 6e4;
+function rateLimitWaitMs(res) {
+  if (res.status !== 429 && res.status !== 403) return void 0;
+  const retryAfter = res.headers.get("retry-after");
+  if (retryAfter !== null) {
+    const trimmed = retryAfter.trim();
+    if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1e3;
+    const at = Date.parse(trimmed);
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  if (res.headers.get("x-ratelimit-remaining") === "0") {
+    const reset = Number(res.headers.get("x-ratelimit-reset"));
+    return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1e3 - Date.now()) : SECONDARY_RATE_LIMIT_WAIT_MS;
+  }
+  if (res.status === 429) return 0;
+  return /rate limit/i.test(githubMessage(res)) ? SECONDARY_RATE_LIMIT_WAIT_MS : void 0;
+}
+function backoff(attempt, base, cap) {
+  return Math.min(cap, base * 2 ** attempt);
+}
+function githubMessage(res) {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(res.body.subarray(0, 64 * 1024)));
+    const message = parsed?.message;
+    return typeof message === "string" && message !== "" ? `: ${sanitize(message)}` : "";
+  } catch {
+    return "";
+  }
+}
+function sanitize(text2) {
+  return truncate2(text2.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim(), 200);
+}
+function truncate2(text2, max) {
+  return text2.length > max ? `${text2.slice(0, max)}…` : text2;
+}
+function isTimeout2(err) {
+  const name = err?.name;
+  return name === "TimeoutError" || name === "AbortError";
+}
+
 // src/adapters/github/attestations.ts
 import { setTimeout as sleep2 } from "node:timers/promises";
 var GITHUB_API_VERSION = "2022-11-28";
@@ -77056,7 +77097,6 @@ var DEFAULTS2 = {
 var PER_PAGE = 100;
 var MAX_REDIRECTS = 5;
 var DOWNLOAD_CONCURRENCY = 4;
-var SECONDARY_RATE_LIMIT_WAIT_MS = 6e4;
 var API_SERVICE = "GitHub attestations API";
 var BLOB_SERVICE = "attestation bundle storage (bundle_url)";
 var bundleShape = external_exports.looseObject({ mediaType: external_exports.string().min(1) });
@@ -77489,45 +77529,8 @@ function nextLink(header, current) {
   }
   return void 0;
 }
-function rateLimitWaitMs(res) {
-  if (res.status !== 429 && res.status !== 403) return void 0;
-  const retryAfter = res.headers.get("retry-after");
-  if (retryAfter !== null) {
-    const trimmed = retryAfter.trim();
-    if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1e3;
-    const at = Date.parse(trimmed);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  if (res.headers.get("x-ratelimit-remaining") === "0") {
-    const reset = Number(res.headers.get("x-ratelimit-reset"));
-    return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1e3 - Date.now()) : SECONDARY_RATE_LIMIT_WAIT_MS;
-  }
-  if (res.status === 429) return 0;
-  return /rate limit/i.test(githubMessage(res)) ? SECONDARY_RATE_LIMIT_WAIT_MS : void 0;
-}
-function backoff(attempt, base, cap) {
-  return Math.min(cap, base * 2 ** attempt);
-}
-function githubMessage(res) {
-  try {
-    const parsed = JSON.parse(new TextDecoder().decode(res.body.subarray(0, 64 * 1024)));
-    const message = parsed?.message;
-    return typeof message === "string" && message !== "" ? `: ${sanitize(message)}` : "";
-  } catch {
-    return "";
-  }
-}
-function sanitize(text2) {
-  return truncate2(text2.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim(), 200);
-}
-function truncate2(text2, max) {
-  return text2.length > max ? `${text2.slice(0, max)}…` : text2;
-}
 function redactUrl(url2) {
   return `${url2.protocol}//${url2.host}${url2.pathname}${url2.search ? "?…" : ""}`;
-}
-function isTimeout2(err) {
-  return typeof err === "object" && err !== null && (err.name === "TimeoutError" || err.name === "AbortError");
 }
 function causeOf2(err) {
   const cause = err?.cause;

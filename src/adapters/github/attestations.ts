@@ -26,6 +26,14 @@
  * Nothing here verifies anything: the bundles are only checked to be JSON objects with a
  * `mediaType`. Signature, identity and subject checks belong to the Sigstore adapter.
  */
+import {
+  backoff,
+  githubMessage,
+  isTimeout,
+  rateLimitWaitMs,
+  sanitize,
+  truncate,
+} from './response.js';
 import { readBounded } from '../http.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -104,7 +112,6 @@ const PER_PAGE = 100;
 const MAX_REDIRECTS = 5;
 const DOWNLOAD_CONCURRENCY = 4;
 /** GitHub's guidance when a secondary rate limit gives no Retry-After: wait at least a minute. */
-const SECONDARY_RATE_LIMIT_WAIT_MS = 60_000;
 
 const API_SERVICE = 'GitHub attestations API';
 const BLOB_SERVICE = 'attestation bundle storage (bundle_url)';
@@ -644,65 +651,9 @@ export function nextLink(header: string | null, current: URL): URL | undefined {
   return undefined;
 }
 
-/**
- * How long a rate-limited response asks us to wait, or undefined when it is not a rate limit.
- * 429 always is; 403 is when `Retry-After` is present, `X-RateLimit-Remaining` is 0, or GitHub's
- * message says so (secondary limits). A 403 without those is a permission problem.
- */
-function rateLimitWaitMs(res: Fetched): number | undefined {
-  if (res.status !== 429 && res.status !== 403) return undefined;
-  const retryAfter = res.headers.get('retry-after');
-  if (retryAfter !== null) {
-    const trimmed = retryAfter.trim();
-    if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-    const at = Date.parse(trimmed);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  if (res.headers.get('x-ratelimit-remaining') === '0') {
-    const reset = Number(res.headers.get('x-ratelimit-reset'));
-    return Number.isFinite(reset) && reset > 0
-      ? Math.max(0, reset * 1000 - Date.now())
-      : SECONDARY_RATE_LIMIT_WAIT_MS;
-  }
-  if (res.status === 429) return 0; // no hint: plain backoff
-  return /rate limit/i.test(githubMessage(res)) ? SECONDARY_RATE_LIMIT_WAIT_MS : undefined;
-}
-
-function backoff(attempt: number, base: number, cap: number): number {
-  return Math.min(cap, base * 2 ** attempt);
-}
-
-/** `: <GitHub's message>` from a JSON error body, sanitised and truncated, or ''. */
-function githubMessage(res: Fetched): string {
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(res.body.subarray(0, 64 * 1024)));
-    const message = (parsed as { message?: unknown } | null)?.message;
-    return typeof message === 'string' && message !== '' ? `: ${sanitize(message)}` : '';
-  } catch {
-    return '';
-  }
-}
-
-function sanitize(text: string): string {
-  return truncate(text.replace(/\p{Cc}+/gu, ' ').trim(), 200);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 /** Origin and path only: blob URLs carry signed query strings (SAS tokens) that must not be logged. */
 export function redactUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
-}
-
-function isTimeout(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    ((err as { name?: unknown }).name === 'TimeoutError' ||
-      (err as { name?: unknown }).name === 'AbortError')
-  );
 }
 
 function causeOf(err: unknown): string {

@@ -22,6 +22,14 @@
  * `GateError('upstream')` naming the service and status; 401/403 permission problems raise
  * `GateError('config')` naming the permission that would help.
  */
+import {
+  backoff,
+  githubMessage,
+  isTimeout,
+  rateLimitWaitMs,
+  sanitize,
+  truncate,
+} from './response.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
@@ -173,7 +181,6 @@ const DEFAULTS = {
   maxPages: 10,
 };
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-const SECONDARY_RATE_LIMIT_WAIT_MS = 60_000;
 const ASSOCIATED_PRS = 10;
 const CHECK_SUITES = 50;
 const PAGE = 100;
@@ -1128,51 +1135,4 @@ function graphqlError(what: string, errors: z.infer<typeof graphqlErrorShape>[])
     );
   }
   return new GateError('upstream', `${what} answered with errors: ${truncate(text, 500)}`);
-}
-
-/**
- * How long a rate-limited response asks us to wait, or undefined when it is not a rate limit.
- * 429 always is; 403 is when Retry-After is present, X-RateLimit-Remaining is 0, or the message
- * says so (secondary limits). A 403 without those is a permission problem.
- */
-function rateLimitWaitMs(res: Fetched): number | undefined {
-  if (res.status !== 429 && res.status !== 403) return undefined;
-  const retryAfter = res.headers.get('retry-after');
-  if (retryAfter !== null && /^\d+$/.test(retryAfter.trim()))
-    return Number(retryAfter.trim()) * 1000;
-  if (res.headers.get('x-ratelimit-remaining') === '0') {
-    const reset = Number(res.headers.get('x-ratelimit-reset'));
-    return Number.isFinite(reset) && reset > 0
-      ? Math.max(0, reset * 1000 - Date.now())
-      : SECONDARY_RATE_LIMIT_WAIT_MS;
-  }
-  if (res.status === 429) return 0;
-  return /rate limit/i.test(githubMessage(res)) ? SECONDARY_RATE_LIMIT_WAIT_MS : undefined;
-}
-
-function backoff(attempt: number, base: number, cap: number): number {
-  return Math.min(cap, base * 2 ** attempt);
-}
-
-function githubMessage(res: Fetched): string {
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(res.body.subarray(0, 64 * 1024)));
-    const message = (parsed as { message?: unknown } | null)?.message;
-    return typeof message === 'string' && message !== '' ? `: ${sanitize(message)}` : '';
-  } catch {
-    return '';
-  }
-}
-
-function sanitize(text: string): string {
-  return truncate(text.replace(/\p{Cc}+/gu, ' ').trim(), 200);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function isTimeout(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
 }
