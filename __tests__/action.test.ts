@@ -137,6 +137,9 @@ describe('action', () => {
       dependencies: () => {
         throw new Error('unreachable');
       },
+      repository: () => {
+        throw new Error('unreachable');
+      },
       signatures: () => ({
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
         resolve: () => Promise.reject('a string, not an Error'),

@@ -221,12 +221,31 @@ signatures:
     );
   });
 
+  it('reads the repository section with its defaults, and names a bad key with its line', () => {
+    const ok = parsePolicy(
+      `${VALID}repository:\n  required-approvals: 2\n  require-status-checks: [build, { name: test, app: github-actions }]\n`,
+      'p.yml',
+    );
+    expect(ok.repository).toEqual({
+      branches: [],
+      'require-pull-request': true,
+      'required-approvals': 2,
+      'approvals-on-final-commit': true,
+      'require-code-owner-approval': false,
+      'require-status-checks': ['build', { name: 'test', app: 'github-actions' }],
+      'require-signed-commits': false,
+      'require-branch-protection': 'any',
+      'cannot-see': 'block',
+      'allow-bots': [],
+    });
+    const err = policyError(`${VALID}repository:\n  required-approvals: two\n`);
+    expect(err.code).toBe('config');
+    expect(err.message).toContain("p.yml:9: key 'repository.required-approvals'");
+    const bad = policyError(`${VALID}repository:\n  cannot-see: ignore\n`);
+    expect(bad.message).toContain("key 'repository.cannot-see'");
+  });
+
   it.each([
-    [
-      'repository',
-      'repository:\n  required-approvals: 2\n',
-      'the repository check is not supported by this version yet',
-    ],
     [
       'extends',
       'extends: my-org/.github/security-gate.yml@main\n',
@@ -340,7 +359,7 @@ ${lines}`;
     expect(err.message).toBe(
       'p.yml: the policy enables no checks; a gate that checks nothing would pass anything',
     );
-    expect(err.fix).toBe('Add a `signatures:` or `dependencies:` section.');
+    expect(err.fix).toBe('Add a `signatures:`, `dependencies:` or `repository:` section.');
   });
 });
 

@@ -488,9 +488,20 @@ describe('gatherRepositoryEvidence', () => {
       body: { url: 'x', required_pull_request_reviews: { required_approving_review_count: 2 } },
     }));
     const ev = await gatherRepositoryEvidence(query());
-    expect(ev.classicProtection).toMatchObject({
+    expect(ev.classicProtection).toEqual({
       visibility: 'visible',
-      protection: { required_pull_request_reviews: { required_approving_review_count: 2 } },
+      branch: 'main',
+      protection: {
+        pullRequest: {
+          approvals: 2,
+          codeOwners: false,
+          lastPushApproval: false,
+          dismissStale: false,
+        },
+        statusChecks: [],
+        signedCommits: false,
+        enforceAdmins: false,
+      },
     });
   });
 

@@ -6,6 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  configFromCheckRepo,
   configFromRunOptions,
   configFromScanDeps,
   configFromVerifyArtifact,
@@ -40,7 +41,8 @@ Usage:
                                 [--sha COMMIT] [--trusted-root FILE] [--offline] [--json FILE] [--markdown FILE]
   security-gate scan-deps       [PATH ...] [--sbom FILE ...] [--osv-dir DIR | --osv-zip FILE | --osv-api URL]
                                 [--fail-on-severity low|moderate|high|critical] [--json FILE] [--markdown FILE]
-  security-gate check-repo      (not available in this version)
+  security-gate check-repo      --repo OWNER/NAME --sha SHA [--ref REF] [--api-url URL] [--policy FILE]
+                                [--json FILE] [--markdown FILE]
 
 Exit status: 0 pass, 1 blocked by policy, 2 could not evaluate (bad input, config, network).
 `;
@@ -64,6 +66,15 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     repo: { type: 'string' },
     sha: { type: 'string' },
     ref: { type: 'string' },
+  },
+  'check-repo': {
+    repo: { type: 'string' },
+    sha: { type: 'string' },
+    ref: { type: 'string' },
+    'api-url': { type: 'string' },
+    policy: { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
   },
   'verify-artifact': {
     bundle: { type: 'string' },
@@ -101,15 +112,6 @@ export async function main(
       io.stdout(`${VERSION}\n`);
       return 0;
     }
-    if (command === 'check-repo') {
-      throw new GateError(
-        'config',
-        `\`security-gate ${command}\` is not available in security-gate ${VERSION} yet`,
-        {
-          fix: 'Use `security-gate run` with a policy that has a `signatures` section, or `security-gate verify-artifact`.',
-        },
-      );
-    }
     const options = COMMANDS[command];
     if (!options)
       throw new GateError('config', `unknown command ${JSON.stringify(command)}`, {
@@ -133,6 +135,14 @@ export async function main(
         { ...values, workspace: env.GITHUB_WORKSPACE ?? '.' },
         env,
       );
+    } else if (command === 'check-repo') {
+      if (positionals.length > 0)
+        throw new GateError(
+          'config',
+          `\`check-repo\` takes no positional arguments (got ${positionals.join(' ')})`,
+          { fix: 'security-gate check-repo --repo OWNER/NAME --sha SHA [--ref REF]' },
+        );
+      config = await configFromCheckRepo(values, env);
     } else if (command === 'scan-deps') {
       config = configFromScanDeps({ ...values, paths: positionals }, env);
     } else {

@@ -1,6 +1,11 @@
 /** `run(config, deps)`: the one entry point the action and the CLI share. */
 import type { DependenciesConfig, GateConfig } from './config/index.js';
 import { checkDependencies, type DependencyPorts } from './checks/dependencies/index.js';
+import {
+  checkRepository,
+  type RepositoryCheckConfig,
+  type RepositoryPorts,
+} from './checks/repository/index.js';
 import { checkSignatures } from './checks/signatures/index.js';
 import type { SignaturePorts } from './checks/signatures/ports.js';
 import { runChecks, type PlannedCheck } from './engine.js';
@@ -20,6 +25,11 @@ export interface Deps {
     workspace: string;
     dependencies: Pick<DependenciesConfig, 'paths' | 'sboms' | 'source'>;
   }) => DependencyPorts;
+  /** Builds the repository check's ports (the GitHub adapter in production). */
+  repository: (cfg: {
+    github: { apiUrl: string; token?: string };
+    check: RepositoryCheckConfig;
+  }) => RepositoryPorts;
   now: () => Date;
   /** Deadline of each check; default 10 minutes. */
   timeoutMs?: number;
@@ -28,6 +38,7 @@ export interface Deps {
 export async function run(config: GateConfig, deps: Deps): Promise<Report> {
   const sig = config.signatures;
   const dep = config.dependencies;
+  const repo = config.repository;
   const plan: PlannedCheck[] = [
     sig
       ? {
@@ -55,7 +66,12 @@ export async function run(config: GateConfig, deps: Deps): Promise<Report> {
             ),
         }
       : { id: 'dependencies', skip: 'the policy has no `dependencies` section' },
-    { id: 'repository', skip: 'not available in this version of security-gate' },
+    repo
+      ? {
+          id: 'repository',
+          run: () => checkRepository(repo, deps.repository({ github: config.github, check: repo })),
+        }
+      : { id: 'repository', skip: 'the policy has no `repository` section' },
   ];
   return runChecks(config.only ? plan.filter((p) => config.only!.includes(p.id)) : plan, {
     mode: config.mode,

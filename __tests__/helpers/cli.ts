@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
+import type { Deps } from '../../src/run.js';
 import { reportSchema } from '../../src/report/report-schema.js';
 import type { Report } from '../../src/types.js';
 
@@ -18,7 +19,11 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with --json into a temp file, and reads the report back. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  deps?: Deps,
+): Promise<CliResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sg-cli-'));
   const json = path.join(dir, 'report.json');
   let stdout = '';
@@ -26,16 +31,21 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   // Tests never contact the internet: verify-artifact uses the embedded public-good root
   // (--offline); `run` policies say `tuf: offline` or name a trusted root themselves.
   const withJson =
-    args[0] === 'run' || args[0] === 'scan-deps'
+    args[0] === 'run' || args[0] === 'scan-deps' || args[0] === 'check-repo'
       ? [...args, '--json', json]
       : args[0] === 'verify-artifact'
         ? [...args, '--offline', '--json', json]
         : args;
   try {
-    const code = await main(withJson, env, {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-    });
+    const code = await main(
+      withJson,
+      env,
+      {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+      },
+      deps,
+    );
     let report: Report | undefined;
     try {
       report = reportSchema.parse(JSON.parse(await readFile(json, 'utf8')));

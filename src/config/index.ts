@@ -8,13 +8,18 @@ import { parseDigest } from '../adapters/sigstore/digest.js';
 import { z } from 'zod';
 import { GateError } from '../errors.js';
 import type { DependenciesCheckConfig } from '../checks/dependencies/index.js';
+import type { RepositoryCheckConfig } from '../checks/repository/index.js';
 import type { SignaturesCheckConfig } from '../checks/signatures/index.js';
 import type { ArtifactTarget, SignatureSource } from '../checks/signatures/ports.js';
 import type { CheckId, Mode, Subject } from '../types.js';
 import { loadPolicy } from './load.js';
 import {
+  checkRepoOptionsSchema,
   parseDuration,
+  repositorySchema,
   runOptionsSchema,
+  type CheckRepoOptions,
+  type RepositoryPolicy,
   scanDepsOptionsSchema,
   verifyArtifactOptionsSchema,
   type DependenciesPolicy,
@@ -39,7 +44,8 @@ export interface GateConfig {
     tufFallback: 'none' | 'embedded';
   };
   dependencies?: DependenciesConfig;
-  /** The GitHub API (attestations today): base URL and token. */
+  repository?: RepositoryCheckConfig;
+  /** The GitHub API (attestations, repository evidence): base URL and token. */
   github: { apiUrl: string; token?: string };
   outputs: { json?: string; markdown?: string; sarif?: string };
   /** Run only these checks (verify-artifact runs only `signatures`). */
@@ -100,16 +106,6 @@ export async function configFromRunOptions(
   flagPrefix = '--',
 ): Promise<GateConfig> {
   const opts: RunOptions = parseOptions(runOptionsSchema, raw, flagPrefix);
-  if (opts.sarif !== undefined) {
-    throw new GateError(
-      'config',
-      `${flagPrefix}sarif: SARIF output is not available in this version of security-gate yet`,
-      {
-        location: { key: `${flagPrefix}sarif` },
-        fix: 'Use --json or --markdown for now.',
-      },
-    );
-  }
   const workspace = path.resolve(opts.workspace);
   const policyPath = path.resolve(workspace, opts.policy);
   const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
@@ -153,10 +149,103 @@ export async function configFromRunOptions(
         }
       : {}),
     ...(policy.dependencies ? { dependencies: dependenciesFrom(policy.dependencies) } : {}),
+    ...(policy.repository
+      ? { repository: repositoryFrom(policy.repository, subject, loaded.path, flagPrefix) }
+      : {}),
     outputs: {
       ...(opts.json ? { json: opts.json } : {}),
       ...(opts.markdown ? { markdown: opts.markdown } : {}),
-      ...(opts.sarif ? { sarif: opts.sarif } : {}),
+      // --sarif (relative to the current directory) overrides report.sarif (relative to the workspace).
+      ...(opts.sarif
+        ? { sarif: opts.sarif }
+        : policy.report?.sarif
+          ? { sarif: path.resolve(workspace, policy.report.sarif) }
+          : {}),
+    },
+  };
+}
+
+/** The repository check's configuration: the policy section, for the deployed commit. */
+function repositoryFrom(
+  r: RepositoryPolicy,
+  subject: Subject,
+  policyPath: string,
+  flagPrefix: string,
+): RepositoryCheckConfig {
+  const missing = [
+    subject.repository === undefined ? `${flagPrefix}repo (GITHUB_REPOSITORY)` : undefined,
+    subject.sha === undefined ? `${flagPrefix}sha (GITHUB_SHA)` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (missing.length > 0) {
+    throw new GateError(
+      'config',
+      `${policyPath}: the repository section needs the repository and commit being deployed; missing ${missing.join(' and ')}`,
+      {
+        location: { file: policyPath, key: 'repository' },
+        fix: 'Run in GitHub Actions (which sets GITHUB_REPOSITORY and GITHUB_SHA), or pass --repo and --sha.',
+      },
+    );
+  }
+  if (!/^[0-9a-f]{40}$/i.test(subject.sha!)) {
+    throw new GateError(
+      'config',
+      `the deployed commit ${JSON.stringify(subject.sha)} is not a full 40-digit commit SHA`,
+      { fix: 'Pass the full SHA (GITHUB_SHA or --sha).' },
+    );
+  }
+  return {
+    repository: subject.repository!,
+    sha: subject.sha!.toLowerCase(),
+    ...(subject.ref !== undefined ? { ref: subject.ref } : {}),
+    branches: r.branches,
+    requirePullRequest: r['require-pull-request'],
+    requiredApprovals: r['required-approvals'],
+    approvalsOnFinalCommit: r['approvals-on-final-commit'],
+    requireCodeOwnerApproval: r['require-code-owner-approval'],
+    requireStatusChecks: r['require-status-checks'].map((c) =>
+      typeof c === 'string' ? { name: c } : { name: c.name, ...(c.app ? { app: c.app } : {}) },
+    ),
+    requireSignedCommits: r['require-signed-commits'],
+    requireBranchProtection: r['require-branch-protection'],
+    cannotSee: r['cannot-see'],
+    allowBots: r['allow-bots'],
+  };
+}
+
+/** `security-gate check-repo`: the repository check alone, with the policy's section or defaults. */
+export async function configFromCheckRepo(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<GateConfig> {
+  const o: CheckRepoOptions = parseOptions(checkRepoOptionsSchema, raw, '--');
+  const subject: Subject = { repository: o.repo, sha: o.sha, ...(o.ref ? { ref: o.ref } : {}) };
+  let section: RepositoryPolicy = repositorySchema.parse({});
+  let policy: GateConfig['policy'];
+  let where = 'check-repo';
+  if (o.policy !== undefined) {
+    const loaded = await loadPolicy(o.policy);
+    if (!loaded.policy.repository) {
+      throw new GateError('config', `${loaded.path} has no repository section`, {
+        location: { file: loaded.path, key: 'repository' },
+        fix: 'Add a repository section, or omit --policy to use the defaults.',
+      });
+    }
+    section = loaded.policy.repository;
+    policy = { path: loaded.path, sha256: loaded.sha256 };
+    where = loaded.path;
+  }
+  const github = githubFrom(env);
+  return {
+    mode: 'enforce',
+    only: ['repository'],
+    subject,
+    ...(policy ? { policy } : {}),
+    workspace: process.cwd(),
+    github: o['api-url'] ? { ...github, apiUrl: o['api-url'] } : github,
+    repository: repositoryFrom(section, subject, where, '--'),
+    outputs: {
+      ...(o.json ? { json: o.json } : {}),
+      ...(o.markdown ? { markdown: o.markdown } : {}),
     },
   };
 }
@@ -221,6 +310,7 @@ export function configFromScanDeps(
     outputs: {
       ...(o.json ? { json: o.json } : {}),
       ...(o.markdown ? { markdown: o.markdown } : {}),
+      ...(o.sarif ? { sarif: o.sarif } : {}),
     },
   };
 }
@@ -298,6 +388,7 @@ export function configFromVerifyArtifact(
     outputs: {
       ...(o.json ? { json: o.json } : {}),
       ...(o.markdown ? { markdown: o.markdown } : {}),
+      ...(o.sarif ? { sarif: o.sarif } : {}),
     },
   };
 }

@@ -95,11 +95,11 @@ export function parsePolicy(text: string, file: string, now?: Date): Policy {
     );
   }
   const policy = result.data;
-  if (!policy.signatures && !policy.dependencies) {
+  if (!policy.signatures && !policy.dependencies && !policy.repository) {
     throw new GateError(
       'config',
       `${file}: the policy enables no checks; a gate that checks nothing would pass anything`,
-      { location: { file, line: 1 }, fix: 'Add a `signatures:` or `dependencies:` section.' },
+      { location: { file, line: 1 }, fix: 'Add a `signatures:`, `dependencies:` or `repository:` section.' },
     );
   }
   // An expired waiver is an error, not a silent block: the policy must be fixed.
@@ -164,7 +164,7 @@ function describeIssue(
       const full = [...path, k];
       const { keyNode } = nodeAt(root, full);
       const name = keyName(full);
-      const future = path.length === 0 ? NOT_YET_SUPPORTED_KEYS[k] : undefined;
+      const future = NOT_YET_SUPPORTED_KEYS[name];
       return {
         location: at(keyNode?.range?.[0], name),
         text: future ? `key '${name}': ${future}` : `unknown key '${name}'`,
@@ -180,4 +180,36 @@ function describeIssue(
       ? `key '${name}' is required`
       : `key '${name || '(top level)'}': ${issue.message}`;
   return [{ location: at(where?.range?.[0], name || undefined), text }];
+}
+
+/**
+ * Line and column (1-based) of a policy key such as `dependencies.allow[0]` or
+ * `signatures.artifacts[1].path` in the policy's text; undefined when the text does not have it.
+ */
+export function locatePolicyKey(
+  text: string,
+  key: string,
+): { line: number; column: number } | undefined {
+  const segments: PathSeg[] = [];
+  for (const part of key.split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) return undefined;
+    if (m[1]) segments.push(m[1]);
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) segments.push(Number(i[1]));
+  }
+  if (segments.length === 0) return undefined;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return undefined;
+  const { node, keyNode } = nodeAt(doc.contents, segments);
+  // nodeAt stops at the deepest map it found when a key is missing: require the whole path.
+  const last = segments[segments.length - 1];
+  const found = typeof last === 'number' ? node : keyNode;
+  const offset = found?.range?.[0];
+  if (offset === undefined) return undefined;
+  if (typeof last === 'number' && nodeAt(doc.contents, segments.slice(0, -1)).node === node) {
+    return undefined;
+  }
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
 }

@@ -8,8 +8,8 @@ import { z } from 'zod';
 /** Keys of DESIGN.md §5 that later versions implement; a policy that uses them is refused. */
 export const NOT_YET_SUPPORTED_KEYS: Record<string, string> = {
   extends: 'organisation policy (extends) is not supported by this version yet',
-  repository: 'the repository check is not supported by this version yet',
-  report: 'report settings (PR comment, check run, SARIF) are not supported by this version yet',
+  'report.pr-comment': 'PR comments are not supported by this version yet',
+  'report.check-run': 'check runs are not supported by this version yet',
 };
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -389,6 +389,94 @@ export const dependenciesSchema = z
   })
   .describe('Dependencies being shipped, matched against advisory data.');
 
+const refPattern = nonEmpty.refine((p) => !/\s/.test(p), { message: 'must not contain spaces' });
+
+export const repositorySchema = z
+  .strictObject({
+    branches: z
+      .array(refPattern)
+      .default([])
+      .describe(
+        'Refs deploys may come from: branch patterns (main, release/*) or full ref patterns (refs/tags/v*); * stays within a path segment, ** crosses them. A tag deploy must point at a commit on a branch listed here without wildcards. Empty: any ref.',
+      ),
+    'require-pull-request': z
+      .boolean()
+      .default(true)
+      .describe(
+        'The deployed commit must be the merge commit (merge, squash, rebase or merge queue) of exactly one merged pull request into the target branch.',
+      ),
+    'required-approvals': z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(1)
+      .describe(
+        "Approving reviews needed, each reviewer's latest review only; not by the PR author, anyone who authored or committed to it, or bots (unless in allow-bots).",
+      ),
+    'approvals-on-final-commit': z
+      .boolean()
+      .default(true)
+      .describe("Only approvals of the pull request's final head commit count."),
+    'require-code-owner-approval': z
+      .boolean()
+      .default(false)
+      .describe(
+        "Every changed file's code owners (CODEOWNERS of the base branch) must have approved. Team owners need a token that can read team members.",
+      ),
+    'require-status-checks': z
+      .array(
+        z.union([
+          nonEmpty,
+          z.strictObject({
+            name: nonEmpty.describe('Check run name or commit status context.'),
+            app: nonEmpty
+              .describe(
+                'Only check runs created by this GitHub App (slug, e.g. github-actions) count; commit statuses do not.',
+              )
+              .optional(),
+          }),
+        ]),
+      )
+      .default([])
+      .describe(
+        'Checks that must have concluded successfully on the deployed commit (the latest run of each name; pending, skipped, neutral and missing block).',
+      ),
+    'require-signed-commits': z
+      .boolean()
+      .default(false)
+      .describe(
+        "The deployed commit and the pull request's commits carry signatures GitHub verifies. Commits made in GitHub's UI or by a merge are signed by GitHub, not by their author.",
+      ),
+    'require-branch-protection': z
+      .enum(['rules', 'any', 'none'])
+      .default('any')
+      .describe(
+        'The target branch must be governed by rules at least as strict as this section: rules (repository or organisation rulesets only), any (rulesets or classic branch protection), none (not checked).',
+      ),
+    'cannot-see': z
+      .enum(['block', 'warn'])
+      .default('block')
+      .describe(
+        'What the token cannot read (classic protection, team members, lists cut short): block (could not evaluate) or warn. The finding names the permission that would make it visible.',
+      ),
+    'allow-bots': z
+      .array(nonEmpty)
+      .default([])
+      .describe('Bot logins whose approvals count (name or name[bot]).'),
+  })
+  .describe('How the deployed commit reached its branch: pull request, reviews, checks, rules.');
+
+export const reportPolicySchema = z
+  .strictObject({
+    sarif: nonEmpty
+      .describe(
+        'Also write the report as a SARIF 2.1.0 log to this path (relative to the workspace) for GitHub code scanning; --sarif overrides it. Written whole or not at all; a failed write is "could not evaluate".',
+      )
+      .optional(),
+  })
+  .describe('Report files besides the job summary and the step outputs.');
+
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional().describe('Editor hint; ignored.'),
@@ -401,12 +489,15 @@ export const policySchema = z
       ),
     signatures: signaturesSchema.optional(),
     dependencies: dependenciesSchema.optional(),
+    report: reportPolicySchema.optional(),
+    repository: repositorySchema.optional(),
   })
   .describe('security-gate policy (.github/security-gate.yml)');
 
 export type Policy = z.output<typeof policySchema>;
 export type SignaturesPolicy = z.output<typeof signaturesSchema>;
 export type DependenciesPolicy = z.output<typeof dependenciesSchema>;
+export type RepositoryPolicy = z.output<typeof repositorySchema>;
 export type ArtifactPolicy = SignaturesPolicy['artifacts'][number];
 export type IdentityPolicy = SignaturesPolicy['identities'][number];
 
@@ -456,6 +547,7 @@ export const verifyArtifactOptionsSchema = z
     offline: z.boolean().optional(),
     json: nonEmpty.optional(),
     markdown: nonEmpty.optional(),
+    sarif: nonEmpty.optional(),
   })
   .superRefine((o, ctx) => {
     const who = [
@@ -514,6 +606,21 @@ export const verifyArtifactOptionsSchema = z
   });
 export type VerifyArtifactOptions = z.output<typeof verifyArtifactOptionsSchema>;
 
+/** The `check-repo` command's flags. */
+export const checkRepoOptionsSchema = z.strictObject({
+  repo: ownerName,
+  sha: z.string().regex(/^[0-9a-f]{40}$/, 'must be a full commit SHA (40 lowercase hex)'),
+  ref: nonEmpty.optional(),
+  'api-url': z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+    .optional(),
+  policy: nonEmpty.optional(),
+  json: nonEmpty.optional(),
+  markdown: nonEmpty.optional(),
+});
+export type CheckRepoOptions = z.output<typeof checkRepoOptionsSchema>;
+
 /** The `scan-deps` command's flags. */
 export const scanDepsOptionsSchema = z
   .strictObject({
@@ -528,6 +635,7 @@ export const scanDepsOptionsSchema = z
     'fail-on-severity': z.enum(['low', 'moderate', 'high', 'critical']).default('high'),
     json: nonEmpty.optional(),
     markdown: nonEmpty.optional(),
+    sarif: nonEmpty.optional(),
   })
   .superRefine((o, ctx) => {
     const sources = (['osv-dir', 'osv-zip', 'osv-api'] as const).filter((k) => o[k] !== undefined);

@@ -34,6 +34,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
 import { readBounded } from '../http.js';
+import type { RepositoryPorts } from '../../checks/repository/index.js';
 import {
   CODEOWNERS_LOCATIONS,
   type Actor,
@@ -42,6 +43,26 @@ import {
   type PullRequestCommit,
   type PullRequestEvidence,
   type PullRequestReview,
+  type AssociatedPullRequest,
+  type BranchRulesEvidence,
+  type CheckRunEvidence,
+  type ClassicProtection,
+  type ClassicProtectionEvidence,
+  type PullRequestSelection,
+  type RepositoryEvidence,
+  type RuleEvidence,
+  type TeamMembership,
+} from '../../checks/repository/model.js';
+
+export type {
+  AssociatedPullRequest,
+  BranchRulesEvidence,
+  CheckRunEvidence,
+  ClassicProtectionEvidence,
+  CommitStatusEvidence,
+  PullRequestSelection,
+  RepositoryEvidence,
+  RuleEvidence,
 } from '../../checks/repository/model.js';
 
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -68,106 +89,6 @@ export interface RepositoryQuery {
   maxRetryDelayMs?: number;
   /** Pages of 100 per list (reviews, commits, files, rules). Default 10. */
   maxPages?: number;
-}
-
-/** A pull request GitHub associates with the commit (merged or not, any base). */
-export interface AssociatedPullRequest {
-  number: number;
-  url?: string;
-  state: 'OPEN' | 'CLOSED' | 'MERGED';
-  merged: boolean;
-  baseRef: string;
-  headSha: string;
-  mergeCommitSha?: string;
-  mergedAt?: string;
-}
-
-export interface CheckRunEvidence {
-  name: string;
-  /** GraphQL `CheckStatusState`: QUEUED, IN_PROGRESS, COMPLETED, WAITING, PENDING, REQUESTED. */
-  status: string;
-  /** GraphQL `CheckConclusionState` (SUCCESS, FAILURE, …); absent until completed. */
-  conclusion?: string;
-  /** The app that owns the check suite (`github-actions` for workflows); absent when unknown. */
-  appSlug?: string;
-}
-
-export interface CommitStatusEvidence {
-  context: string;
-  /** `StatusState`: ERROR, EXPECTED, FAILURE, PENDING, SUCCESS. */
-  state: string;
-}
-
-export interface RuleEvidence {
-  type: string;
-  rulesetSourceType?: string;
-  rulesetSource?: string;
-  rulesetId?: number;
-  parameters?: Record<string, unknown>;
-}
-
-/** Rulesets on the branch. `forbidden`/`not-found` are "cannot see", never "protected". */
-export type BranchRulesEvidence =
-  | { visibility: 'visible'; branch: string; rules: RuleEvidence[]; truncated: boolean }
-  | {
-      visibility: 'forbidden' | 'not-found';
-      branch: string;
-      status: number;
-      reason: string;
-      /** What would make it visible. */
-      permission: string;
-    };
-
-export type ClassicProtectionEvidence =
-  | { visibility: 'visible'; branch: string; protection: Record<string, unknown> }
-  | {
-      visibility: 'forbidden' | 'not-found';
-      branch: string;
-      status: number;
-      reason: string;
-      permission: 'Administration: read';
-    };
-
-/** Which associated PR is the one that put the SHA on the target branch. */
-export type PullRequestSelection =
-  | { status: 'found'; number: number }
-  | {
-      /** No merged PR into the target branch has the SHA as merge commit (e.g. a direct push). */
-      status: 'none';
-    }
-  | { status: 'ambiguous'; numbers: number[] }
-  | {
-      /** Without `branch`, several merged PRs with that merge commit into different bases. */
-      status: 'no-branch';
-    };
-
-export interface RepositoryEvidence {
-  owner: string;
-  repo: string;
-  sha: string;
-  /** `branch` as asked, or the chosen PR's base; absent when neither is known. */
-  branch?: string;
-  /** Every PR GitHub associates with the commit (first 10 of `associatedPullRequests`). */
-  pullRequests: AssociatedPullRequest[];
-  /** GitHub associates more PRs than were listed: a `none` selection may then be wrong. */
-  pullRequestsTruncated: boolean;
-  selection: PullRequestSelection;
-  /** The chosen PR with reviews, commits and files (only when `selection.status` is `found`). */
-  pullRequest?: PullRequestEvidence;
-  /** True when not every review could be listed (later reviews may be missing). */
-  reviewsTruncated?: boolean;
-  /** CODEOWNERS of the chosen PR's base branch, read at the branch's current tip. */
-  codeowners?: CodeownersEvidence;
-  checkRuns: CheckRunEvidence[];
-  /** More than 50 check suites or 100 runs in one suite: the list is incomplete. */
-  checkRunsTruncated: boolean;
-  statuses: CommitStatusEvidence[];
-  /** Absent when no branch is known. */
-  rules?: BranchRulesEvidence;
-  /** Absent when not requested or no branch is known. */
-  classicProtection?: ClassicProtectionEvidence;
-  /** HTTP requests made, retries included. */
-  requests: { total: number; graphql: number; rest: number };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,7 +215,7 @@ function checkQuery(q: RepositoryQuery): Options {
 const ACTOR = 'login __typename';
 const GIT_ACTOR = 'name email user { login }';
 const REVIEW_FIELDS = `databaseId state submittedAt author { ${ACTOR} } commit { oid }`;
-const COMMIT_FIELDS = `commit { oid author { ${GIT_ACTOR} } committer { ${GIT_ACTOR} } }`;
+const COMMIT_FIELDS = `commit { oid author { ${GIT_ACTOR} } committer { ${GIT_ACTOR} } signature { isValid wasSignedByGitHub } }`;
 const BLOB = '... on Blob { oid text isBinary isTruncated }';
 
 const EVIDENCE_QUERY = `
@@ -325,9 +246,10 @@ query GateRepositoryEvidence($owner: String!, $repo: String!, $sha: GitObjectID!
             }
           }
         }
+        signature { isValid state wasSignedByGitHub signer { login } }
         checkSuites(first: ${CHECK_SUITES}) {
           totalCount
-          nodes { app { slug } checkRuns(first: ${PAGE}) { totalCount nodes { name status conclusion } } }
+          nodes { app { slug } checkRuns(first: ${PAGE}) { totalCount nodes { databaseId name status conclusion } } }
         }
         status { contexts { context state } }
       }
@@ -375,6 +297,10 @@ const commitNodeShape = z.looseObject({
     oid: z.string().regex(/^[0-9a-f]{40}$/),
     author: gitActorShape.nullable(),
     committer: gitActorShape.nullable(),
+    signature: z
+      .looseObject({ isValid: z.boolean(), wasSignedByGitHub: z.boolean() })
+      .nullable()
+      .optional(),
   }),
 });
 const blobShape = z
@@ -442,6 +368,7 @@ const evidenceShape = z.looseObject({
                   totalCount: z.number().int(),
                   nodes: z.array(
                     z.looseObject({
+                      databaseId: z.number().int().nullable().optional(),
                       name: z.string(),
                       status: z.string(),
                       conclusion: z.string().nullable(),
@@ -456,6 +383,15 @@ const evidenceShape = z.looseObject({
               contexts: z.array(z.looseObject({ context: z.string(), state: z.string() })),
             })
             .nullable(),
+          signature: z
+            .looseObject({
+              isValid: z.boolean(),
+              state: z.string(),
+              wasSignedByGitHub: z.boolean(),
+              signer: z.looseObject({ login: z.string() }).nullable().optional(),
+            })
+            .nullable()
+            .optional(),
         })
         .nullable(),
     })
@@ -492,7 +428,27 @@ const ruleShape = z.looseObject({
   ruleset_id: z.number().int().optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
-const protectionShape = z.looseObject({ url: z.string().optional() });
+const enabledShape = z.looseObject({ enabled: z.boolean() }).optional();
+const protectionShape = z.looseObject({
+  required_status_checks: z
+    .looseObject({
+      contexts: z.array(z.string()).optional(),
+      checks: z.array(z.looseObject({ context: z.string() })).optional(),
+    })
+    .nullable()
+    .optional(),
+  required_pull_request_reviews: z
+    .looseObject({
+      required_approving_review_count: z.number().int().nonnegative().optional(),
+      require_code_owner_reviews: z.boolean().optional(),
+      require_last_push_approval: z.boolean().optional(),
+      dismiss_stale_reviews: z.boolean().optional(),
+    })
+    .nullable()
+    .optional(),
+  required_signatures: enabledShape,
+  enforce_admins: enabledShape,
+});
 
 type PrNode = z.infer<typeof prShape>;
 type ReviewNode = z.infer<typeof reviewShape>;
@@ -517,6 +473,73 @@ export async function gatherRepositoryEvidence(
     return await gather(client, opts);
   } finally {
     // Nothing keeps running after we return or throw (e.g. branch requests begun early).
+    client.cancel.abort();
+  }
+}
+
+/** The repository check's ports for one deployed commit (src/checks/repository/index.ts). */
+export function createRepositoryPorts(
+  cfg: {
+    github: { apiUrl: string; token?: string };
+    check: { repository: string; sha: string };
+  },
+  overrides: Partial<RepositoryQuery> = {},
+  fetchImpl: typeof fetch = globalThis.fetch,
+): RepositoryPorts {
+  const [owner = '', repo = ''] = cfg.check.repository.split('/');
+  const base: RepositoryQuery = {
+    apiUrl: cfg.github.apiUrl,
+    ...(cfg.github.token !== undefined ? { token: cfg.github.token } : {}),
+    owner,
+    repo,
+    sha: cfg.check.sha,
+    ...overrides,
+  };
+  return {
+    evidence: (branch) =>
+      gatherRepositoryEvidence(branch === undefined ? base : { ...base, branch }, fetchImpl),
+    teamMembers: (org, team) => lookupTeamMembers(base, org, team, fetchImpl),
+    isOnBranch: (branch) => commitIsOnBranch(base, branch, fetchImpl),
+  };
+}
+
+/**
+ * Members of team `org/slug` (`GET /orgs/{org}/teams/{team_slug}/members`, child teams included),
+ * or why they cannot be known: the default GITHUB_TOKEN cannot read teams (403/404), which needs
+ * organisation `members: read` (a GitHub App or a fine-grained token). One request per 100 members.
+ */
+export async function lookupTeamMembers(
+  q: RepositoryQuery,
+  org: string,
+  slug: string,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<TeamMembership> {
+  const opts = checkQuery(q);
+  if (!NAME.test(org) || !NAME.test(slug)) {
+    return { status: 'unknown', reason: `@${org}/${slug} is not a valid team name` };
+  }
+  const client = new Client(opts, fetchImpl);
+  try {
+    return await client.teamMembers(org, slug);
+  } finally {
+    client.cancel.abort();
+  }
+}
+
+/**
+ * Is `sha` on `branch` (the branch's tip or an ancestor of it)? `GET /repos/{o}/{r}/compare/
+ * {branch}...{sha}`: `identical` or `behind` means yes. Throws GateError when GitHub cannot say.
+ */
+export async function commitIsOnBranch(
+  q: RepositoryQuery,
+  branch: string,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<boolean> {
+  const opts = checkQuery({ ...q, branch });
+  const client = new Client(opts, fetchImpl);
+  try {
+    return await client.isOnBranch(branch, opts.sha);
+  } finally {
     client.cancel.abort();
   }
 }
@@ -567,11 +590,20 @@ async function gather(client: Client, opts: Options): Promise<RepositoryEvidence
     statuses: (commit.status?.contexts ?? []).map((c) => ({ context: c.context, state: c.state })),
     requests: client.counts,
   };
+  if (commit.signature) {
+    evidence.signature = {
+      valid: commit.signature.isValid,
+      state: commit.signature.state,
+      byGitHub: commit.signature.wasSignedByGitHub,
+      ...(commit.signature.signer ? { signer: commit.signature.signer.login } : {}),
+    };
+  }
   for (const suite of commit.checkSuites.nodes) {
     if (suite.checkRuns.totalCount > suite.checkRuns.nodes.length)
       evidence.checkRunsTruncated = true;
     for (const run of suite.checkRuns.nodes) {
       const r: CheckRunEvidence = { name: run.name, status: run.status };
+      if (typeof run.databaseId === 'number') r.id = run.databaseId;
       if (run.conclusion !== null) r.conclusion = run.conclusion;
       if (suite.app) r.appSlug = suite.app.slug;
       evidence.checkRuns.push(r);
@@ -658,6 +690,9 @@ function toCommit(n: CommitNode): PullRequestCommit {
     if (g?.email) id.email = g.email;
     return id;
   };
+  // Absent from the response (older fixtures, GHES without the field): unknown, not unsigned.
+  if (c.signature === null) out.signature = 'unsigned';
+  else if (c.signature) out.signature = c.signature.isValid ? 'valid' : 'invalid';
   if (c.author) out.gitAuthor = ident(c.author);
   if (c.committer) out.gitCommitter = ident(c.committer);
   return out;
@@ -940,6 +975,59 @@ class Client {
     return { visibility: 'visible', branch, rules, truncated: true };
   }
 
+  async teamMembers(org: string, slug: string): Promise<TeamMembership> {
+    const what = `${REST_SERVICE} GET /orgs/{org}/teams/{team_slug}/members`;
+    const members: string[] = [];
+    for (let page = 1; page <= this.opts.maxPages; page++) {
+      const url = this.restUrl(
+        `/orgs/${encodeURIComponent(org)}/teams/${encodeURIComponent(slug)}/members`,
+        { per_page: String(PAGE), page: String(page) },
+      );
+      const res = await this.request('rest', what, url);
+      if (res.status === 401 || res.status === 403 || res.status === 404) {
+        return {
+          status: 'unknown',
+          reason: `HTTP ${res.status}${githubMessage(res)}: reading team members needs organisation permission \`members: read\` (a GitHub App or a fine-grained token; the default GITHUB_TOKEN cannot)`,
+        };
+      }
+      if (res.status !== 200) throw statusError(what, res);
+      const list = parseJson(what, res, z.array(z.looseObject({ login: z.string().min(1) })));
+      members.push(...list.map((m) => m.login));
+      if (list.length < PAGE || !/rel="next"/.test(res.headers.get('link') ?? '')) {
+        return { status: 'known', members };
+      }
+    }
+    return {
+      status: 'unknown',
+      reason: `@${org}/${slug} has more than ${this.opts.maxPages * PAGE} members; the gate reads at most that many`,
+    };
+  }
+
+  async isOnBranch(branch: string, sha: string): Promise<boolean> {
+    const what = `${REST_SERVICE} GET /repos/{owner}/{repo}/compare/{base}...{head}`;
+    const url = this.restUrl(`${this.repoPath()}/compare/${encodeURIComponent(branch)}...${sha}`, {
+      per_page: '1',
+    });
+    const res = await this.request('rest', what, url);
+    if (res.status === 401 || res.status === 403) {
+      throw permissionError(what, res, '`contents: read`');
+    }
+    if (res.status === 404) {
+      throw new GateError(
+        'input',
+        `${what}: GitHub does not know branch ${JSON.stringify(branch)} or commit ${sha} in ${this.opts.owner}/${this.opts.repo}${githubMessage(res)}`,
+        { fix: 'check repository.branches and the deployed commit' },
+      );
+    }
+    if (res.status !== 200) throw statusError(what, res);
+    const body = parseJson(
+      what,
+      res,
+      z.looseObject({ status: z.enum(['diverged', 'ahead', 'behind', 'identical']) }),
+    );
+    return body.status === 'identical' || body.status === 'behind';
+  }
+
   async classicProtection(branch: string): Promise<ClassicProtectionEvidence> {
     const what = `${REST_SERVICE} GET /repos/{owner}/{repo}/branches/{branch}/protection`;
     const url = this.restUrl(
@@ -956,7 +1044,27 @@ class Client {
       };
     }
     if (res.status !== 200) throw statusError(what, res);
-    return { visibility: 'visible', branch, protection: parseJson(what, res, protectionShape) };
+    const p = parseJson(what, res, protectionShape);
+    const protection: ClassicProtection = {
+      statusChecks: [
+        ...new Set([
+          ...(p.required_status_checks?.contexts ?? []),
+          ...(p.required_status_checks?.checks ?? []).map((c) => c.context),
+        ]),
+      ],
+      signedCommits: p.required_signatures?.enabled ?? false,
+      enforceAdmins: p.enforce_admins?.enabled ?? false,
+    };
+    const reviews = p.required_pull_request_reviews;
+    if (reviews) {
+      protection.pullRequest = {
+        approvals: reviews.required_approving_review_count ?? 0,
+        codeOwners: reviews.require_code_owner_reviews ?? false,
+        lastPushApproval: reviews.require_last_push_approval ?? false,
+        dismissStale: reviews.dismiss_stale_reviews ?? false,
+      };
+    }
+    return { visibility: 'visible', branch, protection };
   }
 
   /**

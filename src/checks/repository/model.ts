@@ -43,6 +43,8 @@ export interface PullRequestCommit {
    * GitHub's web UI (GitHub signs those: that says nothing about who wrote them).
    */
   committer?: Pick<Actor, 'login'> & Partial<Pick<Actor, 'type'>>;
+  /** GitHub's verdict on the commit's signature (`commit.signature`); absent when not asked. */
+  signature?: 'valid' | 'invalid' | 'unsigned';
   /** `commit.author` (name and email as written in the commit), for messages. */
   gitAuthor?: GitIdentity;
   /** `commit.committer`, for messages. */
@@ -193,4 +195,137 @@ export interface ReviewPolicy {
   cannotSee: 'block' | 'warn';
   /** `repository.allow-bots`: bot logins whose approvals count (`name` or `name[bot]`). */
   allowBots: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the GitHub adapter gathers for the deployed commit (src/adapters/github/repository.ts).
+
+/** A pull request GitHub associates with the commit (merged or not, any base). */
+export interface AssociatedPullRequest {
+  number: number;
+  url?: string;
+  state: 'OPEN' | 'CLOSED' | 'MERGED';
+  merged: boolean;
+  baseRef: string;
+  headSha: string;
+  mergeCommitSha?: string;
+  mergedAt?: string;
+}
+
+export interface CheckRunEvidence {
+  /** `databaseId`: grows with time, so the highest id of a name is its latest run. */
+  id?: number;
+  name: string;
+  /** GraphQL `CheckStatusState`: QUEUED, IN_PROGRESS, COMPLETED, WAITING, PENDING, REQUESTED. */
+  status: string;
+  /** GraphQL `CheckConclusionState` (SUCCESS, FAILURE, …); absent until completed. */
+  conclusion?: string;
+  /** The app that owns the check suite (`github-actions` for workflows); absent when unknown. */
+  appSlug?: string;
+}
+
+export interface CommitStatusEvidence {
+  context: string;
+  /** `StatusState`: ERROR, EXPECTED, FAILURE, PENDING, SUCCESS. */
+  state: string;
+}
+
+export interface RuleEvidence {
+  type: string;
+  rulesetSourceType?: string;
+  rulesetSource?: string;
+  rulesetId?: number;
+  parameters?: Record<string, unknown>;
+}
+
+/** Rulesets on the branch. `forbidden`/`not-found` are "cannot see", never "protected". */
+export type BranchRulesEvidence =
+  | { visibility: 'visible'; branch: string; rules: RuleEvidence[]; truncated: boolean }
+  | {
+      visibility: 'forbidden' | 'not-found';
+      branch: string;
+      status: number;
+      reason: string;
+      /** What would make it visible. */
+      permission: string;
+    };
+
+/** What classic branch protection requires (`GET /branches/{b}/protection`), as the check reads it. */
+export interface ClassicProtection {
+  pullRequest?: {
+    approvals: number;
+    codeOwners: boolean;
+    lastPushApproval: boolean;
+    dismissStale: boolean;
+  };
+  /** Required status check contexts. */
+  statusChecks: string[];
+  signedCommits: boolean;
+  enforceAdmins: boolean;
+}
+
+/** The deployed commit's signature as GitHub verified it (GraphQL `Commit.signature`). */
+export interface CommitSignatureEvidence {
+  /** `isValid`: GitHub verified the signature. */
+  valid: boolean;
+  /** `state`, e.g. VALID, UNSIGNED, UNKNOWN_KEY, EXPIRED_KEY. */
+  state: string;
+  /** `wasSignedByGitHub`: made in GitHub's UI or by a merge; signed by GitHub, not the author. */
+  byGitHub: boolean;
+  /** `signer.login`, when GitHub links the key to an account. */
+  signer?: string;
+}
+
+export type ClassicProtectionEvidence =
+  | { visibility: 'visible'; branch: string; protection: ClassicProtection }
+  | {
+      visibility: 'forbidden' | 'not-found';
+      branch: string;
+      status: number;
+      reason: string;
+      permission: 'Administration: read';
+    };
+
+/** Which associated PR is the one that put the SHA on the target branch. */
+export type PullRequestSelection =
+  | { status: 'found'; number: number }
+  | {
+      /** No merged PR into the target branch has the SHA as merge commit (e.g. a direct push). */
+      status: 'none';
+    }
+  | { status: 'ambiguous'; numbers: number[] }
+  | {
+      /** Without `branch`, several merged PRs with that merge commit into different bases. */
+      status: 'no-branch';
+    };
+
+export interface RepositoryEvidence {
+  owner: string;
+  repo: string;
+  sha: string;
+  /** `branch` as asked, or the chosen PR's base; absent when neither is known. */
+  branch?: string;
+  /** Every PR GitHub associates with the commit (first 10 of `associatedPullRequests`). */
+  pullRequests: AssociatedPullRequest[];
+  /** GitHub associates more PRs than were listed: a `none` selection may then be wrong. */
+  pullRequestsTruncated: boolean;
+  selection: PullRequestSelection;
+  /** The chosen PR with reviews, commits and files (only when `selection.status` is `found`). */
+  pullRequest?: PullRequestEvidence;
+  /** True when not every review could be listed (later reviews may be missing). */
+  reviewsTruncated?: boolean;
+  /** CODEOWNERS of the chosen PR's base branch, read at the branch's current tip. */
+  codeowners?: CodeownersEvidence;
+  checkRuns: CheckRunEvidence[];
+  /** More than 50 check suites or 100 runs in one suite: the list is incomplete. */
+  checkRunsTruncated: boolean;
+  statuses: CommitStatusEvidence[];
+  /** The commit's signature; absent when the commit is not signed. */
+  signature?: CommitSignatureEvidence;
+  /** Absent when no branch is known. */
+  rules?: BranchRulesEvidence;
+  /** Absent when not requested or no branch is known. */
+  classicProtection?: ClassicProtectionEvidence;
+  /** HTTP requests made, retries included. */
+  requests: { total: number; graphql: number; rest: number };
 }
