@@ -117,6 +117,10 @@ interface Scenario {
   protection?: RestResponse;
   teams?: Record<string, RestResponse>;
   compare?: Record<string, string>;
+  /** since-last-deployment: deployments (newest first), commits since, and their PRs. */
+  deployments?: { sha: string; state: string | null }[];
+  range?: { sha: string; prs: number[] }[];
+  rangePrs?: Record<number, ReturnType<typeof prNode>>;
 }
 
 const PR_RULE = {
@@ -145,6 +149,50 @@ const CHECKS_RULE = {
 
 function serve(s: Scenario = {}) {
   server.graphql(({ operationName, variables }) => {
+    if (operationName === 'GateLastDeployment') {
+      expect(variables.environment).toBe('production');
+      const list = s.deployments ?? [];
+      return {
+        data: {
+          repository: {
+            deployments: {
+              totalCount: list.length,
+              nodes: list.map((d, i) => ({
+                databaseId: 500 - i,
+                commitOid: d.sha,
+                createdAt: `2026-11-0${i + 1}T12:00:00Z`,
+                latestStatus: d.state === null ? null : { state: d.state },
+              })),
+            },
+          },
+        },
+      };
+    }
+    if (operationName === 'GateCommitPullRequests') {
+      const repository: Record<string, unknown> = {};
+      for (const [k, sha] of Object.entries(variables)) {
+        if (!/^c\d+$/.test(k)) continue;
+        const c = s.range!.find((x) => x.sha === sha)!;
+        const nodes = c.prs.map((n) => {
+          const node = s.rangePrs![n]!;
+          return {
+            number: n,
+            merged: node.merged,
+            baseRefName: node.baseRefName,
+            mergeCommit: node.mergeCommit,
+          };
+        });
+        repository[k] = { oid: sha, associatedPullRequests: { totalCount: nodes.length, nodes } };
+      }
+      return { data: { repository } };
+    }
+    if (operationName === 'GatePullRequests') {
+      const repository: Record<string, unknown> = {};
+      for (const [k, n] of Object.entries(variables)) {
+        if (/^p\d+$/.test(k)) repository[k] = s.rangePrs![n as number];
+      }
+      return { data: { repository } };
+    }
     expect(operationName).toBe('GateRepositoryEvidence');
     expect(variables).toEqual({ owner: 'octo', repo: 'app', sha: SHA });
     const prs = s.prs ?? [prNode()];
@@ -200,10 +248,17 @@ function serve(s: Scenario = {}) {
       return s.teams![key] ?? { status: 404, body: { message: 'Not Found' } };
     });
   }
-  if (s.compare) {
+  if (s.compare || s.range) {
     server.rest('repos/compare-commits', (req) => {
       expect(req.params.head).toBe(SHA);
-      return { status: 200, body: { status: s.compare![req.params.base!] ?? 'diverged' } };
+      if (s.range && req.params.base === s.deployments?.find((d) => d.state === 'SUCCESS')?.sha) {
+        const commits = [...s.range.map((c) => ({ sha: c.sha })), { sha: SHA }];
+        return {
+          status: 200,
+          body: { status: 'ahead', total_commits: commits.length, commits },
+        };
+      }
+      return { status: 200, body: { status: s.compare?.[req.params.base!] ?? 'diverged' } };
     });
   }
 }
@@ -685,5 +740,77 @@ describe('the repository section through `run`', () => {
     const r = await runCli(['run', '--policy', file], { GITHUB_WORKSPACE: dir }, deps());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--repo (GITHUB_REPOSITORY)');
+  });
+});
+
+describe('check-repo: everything since the last deployment', () => {
+  const SINCE = `${STRICT}\nsince-last-deployment: production`;
+  const LAST = '1'.repeat(40);
+  const C1 = '2'.repeat(40);
+  const C2 = '3'.repeat(40);
+  const range = (over: Partial<Scenario> = {}): Scenario => ({
+    deployments: [
+      { sha: SHA, state: 'IN_PROGRESS' }, // this very deploy, not finished
+      { sha: '9'.repeat(40), state: 'FAILURE' },
+      { sha: LAST, state: 'SUCCESS' },
+    ],
+    range: [
+      { sha: C1, prs: [5] },
+      { sha: C2, prs: [6] },
+    ],
+    rangePrs: {
+      5: prNode({ number: 5, mergeCommit: C1 }),
+      6: prNode({ number: 6, mergeCommit: C2 }),
+    },
+    ...over,
+  });
+
+  it('two approved pull requests since the last successful deployment pass, in 7 requests', async () => {
+    serve(range());
+    const r = await checkRepo(SINCE);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = r.report!.checks.find((c) => c.id === 'repository')!.summary;
+    expect(summary).toContain('since the last deployment to production (111111111111');
+    expect(summary).toContain('2 commit(s) through 2 pull request(s) checked');
+    expect(server.requests).toHaveLength(7);
+  });
+
+  it('a direct push since the last deployment cannot ride along', async () => {
+    serve(
+      range({
+        range: [
+          { sha: C1, prs: [5] },
+          { sha: C2, prs: [] },
+        ],
+      }),
+    );
+    const r = await checkRepo(SINCE);
+    expect(r.code).toBe(1);
+    expect(blockingRules(r)).toEqual(['unreviewed-commit-since-deployment']);
+    expect(findings(r)[0]!.message).toContain('333333333333');
+  });
+
+  it('a self-approved pull request since the last deployment blocks, with its reasons', async () => {
+    const self = prNode({
+      number: 6,
+      mergeCommit: C2,
+      reviews: [review(1, user('author')), review(2, user('bob'))],
+    });
+    serve(range({ rangePrs: { 5: prNode({ number: 5, mergeCommit: C1 }), 6: self } }));
+    const r = await checkRepo(SINCE);
+    expect(r.code).toBe(1);
+    const f = findings(r).find((x) => x.rule === 'unreviewed-commit-since-deployment')!;
+    expect(f.message).toContain('pull request #6');
+    expect(f.message).toContain('repository.required-approvals asks for 2');
+  });
+
+  it('no earlier successful deployment: only the deployed commit is checked, and the report says so', async () => {
+    serve(range({ deployments: [{ sha: LAST, state: 'FAILURE' }] }));
+    const r = await checkRepo(SINCE);
+    expect(r.code).toBe(0);
+    expect(r.report!.checks.find((c) => c.id === 'repository')!.summary).toContain(
+      'no earlier successful deployment to production',
+    );
   });
 });

@@ -209,6 +209,9 @@ function repositoryFrom(
     requireBranchProtection: r['require-branch-protection'],
     cannotSee: r['cannot-see'],
     allowBots: r['allow-bots'],
+    ...(r['since-last-deployment'] !== undefined
+      ? { sinceLastDeployment: r['since-last-deployment'] }
+      : {}),
   };
 }
 

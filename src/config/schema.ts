@@ -464,6 +464,11 @@ export const repositorySchema = z
       .array(nonEmpty)
       .default([])
       .describe('Bot logins whose approvals count (name or name[bot]).'),
+    'since-last-deployment': nonEmpty
+      .describe(
+        "Environment name: every commit between the environment's last successful deployment and the deployed commit must have come through a pull request that meets this section too, so an unreviewed commit cannot ride along. Off when absent.",
+      )
+      .optional(),
   })
   .describe('How the deployed commit reached its branch: pull request, reviews, checks, rules.');
 

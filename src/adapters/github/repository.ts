@@ -48,6 +48,7 @@ import {
   type CheckRunEvidence,
   type ClassicProtection,
   type ClassicProtectionEvidence,
+  type DeploymentRangeEvidence,
   type PullRequestSelection,
   type RepositoryEvidence,
   type RuleEvidence,
@@ -106,6 +107,9 @@ const ASSOCIATED_PRS = 10;
 const CHECK_SUITES = 50;
 const PAGE = 100;
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const DEPLOYMENTS = 50;
+const COMMITS_PER_QUERY = 50;
+const PRS_PER_QUERY = 10;
 
 /** Permissions of the GraphQL query, for 401/403 messages. */
 const GRAPHQL_PERMISSIONS =
@@ -218,6 +222,67 @@ const REVIEW_FIELDS = `databaseId state submittedAt author { ${ACTOR} } commit {
 const COMMIT_FIELDS = `commit { oid author { ${GIT_ACTOR} } committer { ${GIT_ACTOR} } signature { isValid wasSignedByGitHub } }`;
 const BLOB = '... on Blob { oid text isBinary isTruncated }';
 
+/** Everything the review decision needs of one pull request. */
+const PR_FIELDS = `
+  number url state merged mergedAt baseRefName headRefOid
+  mergeCommit { oid }
+  author { ${ACTOR} }
+  mergedBy { ${ACTOR} }
+  reviews(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${REVIEW_FIELDS} } }
+  commits(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${COMMIT_FIELDS} } }
+  files(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { path changeType } }
+  baseRef {
+    target {
+      ... on Commit {
+        oid
+        c0: file(path: "${CODEOWNERS_LOCATIONS[0]}") { object { ${BLOB} } }
+        c1: file(path: "${CODEOWNERS_LOCATIONS[1]}") { object { ${BLOB} } }
+        c2: file(path: "${CODEOWNERS_LOCATIONS[2]}") { object { ${BLOB} } }
+      }
+    }
+  }`;
+
+const DEPLOYMENTS_QUERY = `
+query GateLastDeployment($owner: String!, $repo: String!, $environment: String!) {
+  repository(owner: $owner, name: $repo) {
+    deployments(environments: [$environment], first: ${DEPLOYMENTS}, orderBy: { field: CREATED_AT, direction: DESC }) {
+      totalCount
+      nodes { databaseId commitOid createdAt latestStatus { state } }
+    }
+  }
+}`;
+
+/** One query for up to COMMITS_PER_QUERY commits: the pull requests GitHub associates with each. */
+function commitsQuery(count: number): string {
+  const vars = Array.from({ length: count }, (_, i) => `$c${i}: GitObjectID!`).join(', ');
+  const fields = Array.from(
+    { length: count },
+    (_, i) =>
+      `c${i}: object(oid: $c${i}) { ... on Commit { oid associatedPullRequests(first: ${ASSOCIATED_PRS}) { totalCount nodes { number merged baseRefName mergeCommit { oid } } } } }`,
+  ).join('\n    ');
+  return `
+query GateCommitPullRequests($owner: String!, $repo: String!, ${vars}) {
+  repository(owner: $owner, name: $repo) {
+    ${fields}
+  }
+}`;
+}
+
+/** One query for up to PRS_PER_QUERY pull requests, with what their reviews need. */
+function pullRequestsQuery(count: number): string {
+  const vars = Array.from({ length: count }, (_, i) => `$p${i}: Int!`).join(', ');
+  const fields = Array.from(
+    { length: count },
+    (_, i) => `p${i}: pullRequest(number: $p${i}) { ${PR_FIELDS} }`,
+  ).join('\n    ');
+  return `
+query GatePullRequests($owner: String!, $repo: String!, ${vars}) {
+  repository(owner: $owner, name: $repo) {
+    ${fields}
+  }
+}`;
+}
+
 const EVIDENCE_QUERY = `
 query GateRepositoryEvidence($owner: String!, $repo: String!, $sha: GitObjectID!) {
   repository(owner: $owner, name: $repo) {
@@ -226,25 +291,7 @@ query GateRepositoryEvidence($owner: String!, $repo: String!, $sha: GitObjectID!
         oid
         associatedPullRequests(first: ${ASSOCIATED_PRS}) {
           totalCount
-          nodes {
-            number url state merged mergedAt baseRefName headRefOid
-            mergeCommit { oid }
-            author { ${ACTOR} }
-            mergedBy { ${ACTOR} }
-            reviews(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${REVIEW_FIELDS} } }
-            commits(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${COMMIT_FIELDS} } }
-            files(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { path changeType } }
-            baseRef {
-              target {
-                ... on Commit {
-                  oid
-                  c0: file(path: "${CODEOWNERS_LOCATIONS[0]}") { object { ${BLOB} } }
-                  c1: file(path: "${CODEOWNERS_LOCATIONS[1]}") { object { ${BLOB} } }
-                  c2: file(path: "${CODEOWNERS_LOCATIONS[2]}") { object { ${BLOB} } }
-                }
-              }
-            }
-          }
+          nodes { ${PR_FIELDS} }
         }
         signature { isValid state wasSignedByGitHub signer { login } }
         checkSuites(first: ${CHECK_SUITES}) {
@@ -450,6 +497,53 @@ const protectionShape = z.looseObject({
   enforce_admins: enabledShape,
 });
 
+const deploymentsShape = z.looseObject({
+  repository: z
+    .looseObject({
+      deployments: z.looseObject({
+        totalCount: z.number().int(),
+        nodes: z.array(
+          z.looseObject({
+            databaseId: z.number().int().nullable().optional(),
+            commitOid: z.string().regex(/^[0-9a-f]{40}$/),
+            createdAt: z.string(),
+            latestStatus: z.looseObject({ state: z.string() }).nullable(),
+          }),
+        ),
+      }),
+    })
+    .nullable(),
+});
+const commitPrsShape = z.looseObject({
+  repository: z.record(
+    z.string(),
+    z
+      .looseObject({
+        oid: z.string(),
+        associatedPullRequests: z.looseObject({
+          totalCount: z.number().int(),
+          nodes: z.array(
+            z.looseObject({
+              number: z.number().int().positive(),
+              merged: z.boolean(),
+              baseRefName: z.string(),
+              mergeCommit: z.looseObject({ oid: z.string() }).nullable(),
+            }),
+          ),
+        }),
+      })
+      .nullable(),
+  ),
+});
+const pullRequestsShape = z.looseObject({
+  repository: z.record(z.string(), prShape.nullable()),
+});
+const compareShape = z.looseObject({
+  status: z.enum(['diverged', 'ahead', 'behind', 'identical']),
+  total_commits: z.number().int().nonnegative(),
+  commits: z.array(z.looseObject({ sha: z.string().regex(/^[0-9a-f]{40}$/) })),
+});
+
 type PrNode = z.infer<typeof prShape>;
 type ReviewNode = z.infer<typeof reviewShape>;
 type CommitNode = z.infer<typeof commitNodeShape>;
@@ -500,7 +594,130 @@ export function createRepositoryPorts(
       gatherRepositoryEvidence(branch === undefined ? base : { ...base, branch }, fetchImpl),
     teamMembers: (org, team) => lookupTeamMembers(base, org, team, fetchImpl),
     isOnBranch: (branch) => commitIsOnBranch(base, branch, fetchImpl),
+    sinceLastDeployment: (environment, branch) =>
+      gatherDeploymentRange(base, environment, branch, fetchImpl),
   };
+}
+
+/**
+ * What happened on `branch` since the environment's last successful deployment: that deployment,
+ * the commits between it and the SHA (`GET /compare/{last}...{sha}`), the pull requests GitHub
+ * associates with each, and the review evidence of each merged pull request into `branch`.
+ * Requests: 1 GraphQL (deployments) + 1 REST per 100 commits + 1 GraphQL per 50 commits + 1
+ * GraphQL per 10 pull requests. Lists past the bounds are flagged, never silently cut.
+ */
+export async function gatherDeploymentRange(
+  q: RepositoryQuery,
+  environment: string,
+  branch: string,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<DeploymentRangeEvidence> {
+  const opts = checkQuery({ ...q, branch });
+  const client = new Client(opts, fetchImpl);
+  try {
+    return await deploymentRange(client, opts, environment, branch);
+  } finally {
+    client.cancel.abort();
+  }
+}
+
+async function deploymentRange(
+  client: Client,
+  opts: Options,
+  environment: string,
+  branch: string,
+): Promise<DeploymentRangeEvidence> {
+  const vars = { owner: opts.owner, repo: opts.repo };
+  const deployments = await client.graphql(
+    DEPLOYMENTS_QUERY,
+    { ...vars, environment },
+    deploymentsShape,
+  );
+  if (!deployments.repository) {
+    throw new GateError(
+      'config',
+      `GitHub GraphQL: repository ${opts.owner}/${opts.repo} not found or not readable`,
+      {
+        fix: 'give the token `contents: read` and `deployments: read` on the repository',
+      },
+    );
+  }
+  const list = deployments.repository.deployments;
+  const last = list.nodes.find((d) => d.latestStatus?.state === 'SUCCESS');
+  const out: DeploymentRangeEvidence = {
+    environment,
+    branch,
+    commits: [],
+    truncated: false,
+    pullRequests: {},
+    requests: client.counts,
+  };
+  if (!last) {
+    // Older deployments than those listed may have succeeded: say so rather than "first deploy".
+    out.deploymentsTruncated = list.totalCount > list.nodes.length;
+    out.requests = { ...client.counts };
+    return out;
+  }
+  out.lastDeployment = {
+    sha: last.commitOid,
+    createdAt: last.createdAt,
+    ...(typeof last.databaseId === 'number' ? { id: last.databaseId } : {}),
+  };
+  if (last.commitOid === opts.sha) {
+    out.requests = { ...client.counts };
+    return out;
+  }
+
+  const { status, shas, truncated } = await client.compare(last.commitOid, opts.sha);
+  out.relation = status;
+  out.truncated = truncated;
+  const range = shas.filter((s) => s !== opts.sha);
+  const inRange = new Set(range);
+  inRange.add(opts.sha);
+  const wanted = new Set<number>();
+  for (let i = 0; i < range.length; i += COMMITS_PER_QUERY) {
+    const chunk = range.slice(i, i + COMMITS_PER_QUERY);
+    const data = await client.graphql(
+      commitsQuery(chunk.length),
+      { ...vars, ...Object.fromEntries(chunk.map((s, j) => [`c${j}`, s])) },
+      commitPrsShape,
+    );
+    chunk.forEach((sha, j) => {
+      const node = data.repository[`c${j}`];
+      if (!node) throw shapeError('GitHub GraphQL (GateCommitPullRequests)', `no commit ${sha}`);
+      const prs = node.associatedPullRequests.nodes.map((p) => ({
+        number: p.number,
+        merged: p.merged,
+        baseRef: p.baseRefName,
+        ...(p.mergeCommit ? { mergeCommitSha: p.mergeCommit.oid.toLowerCase() } : {}),
+      }));
+      out.commits.push({
+        sha,
+        pullRequests: prs,
+        pullRequestsTruncated: node.associatedPullRequests.totalCount > prs.length,
+      });
+      for (const p of prs) if (p.merged && p.baseRef === branch) wanted.add(p.number);
+    });
+  }
+
+  const numbers = [...wanted].sort((a, b) => a - b);
+  for (let i = 0; i < numbers.length; i += PRS_PER_QUERY) {
+    const chunk = numbers.slice(i, i + PRS_PER_QUERY);
+    const data = await client.graphql(
+      pullRequestsQuery(chunk.length),
+      { ...vars, ...Object.fromEntries(chunk.map((n, j) => [`p${j}`, n])) },
+      pullRequestsShape,
+    );
+    for (const [j, number] of chunk.entries()) {
+      const node = data.repository[`p${j}`];
+      if (!node)
+        throw shapeError('GitHub GraphQL (GatePullRequests)', `no pull request #${number}`);
+      const { pr, reviewsTruncated } = await pullRequestEvidence(client, opts, node);
+      out.pullRequests[number] = { pr, codeowners: codeownersOf(node), reviewsTruncated };
+    }
+  }
+  out.requests = { ...client.counts };
+  return out;
 }
 
 /**
@@ -1001,6 +1218,37 @@ class Client {
       status: 'unknown',
       reason: `@${org}/${slug} has more than ${this.opts.maxPages * PAGE} members; the gate reads at most that many`,
     };
+  }
+
+  /** Commits reachable from `head` but not from `base`, oldest first, bounded. */
+  async compare(
+    base: string,
+    head: string,
+  ): Promise<{
+    status: DeploymentRangeEvidence['relation'] & string;
+    shas: string[];
+    truncated: boolean;
+  }> {
+    const what = `${REST_SERVICE} GET /repos/{owner}/{repo}/compare/{base}...{head}`;
+    const shas: string[] = [];
+    let status: 'diverged' | 'ahead' | 'behind' | 'identical' = 'identical';
+    for (let page = 1; page <= this.opts.maxPages; page++) {
+      const url = this.restUrl(`${this.repoPath()}/compare/${base}...${head}`, {
+        per_page: String(PAGE),
+        page: String(page),
+      });
+      const res = await this.request('rest', what, url);
+      if (res.status === 401 || res.status === 403)
+        throw permissionError(what, res, '`contents: read`');
+      if (res.status !== 200) throw statusError(what, res);
+      const body = parseJson(what, res, compareShape);
+      status = body.status;
+      shas.push(...body.commits.map((c) => c.sha));
+      if (shas.length >= body.total_commits || body.commits.length < PAGE) {
+        return { status, shas, truncated: shas.length < body.total_commits };
+      }
+    }
+    return { status, shas, truncated: true };
   }
 
   async isOnBranch(branch: string, sha: string): Promise<boolean> {

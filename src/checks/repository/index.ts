@@ -15,9 +15,15 @@
  * evaluate") or warns. The check imports no adapter: it is given ports.
  */
 import type { CheckResult, Finding } from '../../types.js';
-import type { RepositoryEvidence, TeamMembership } from './model.js';
+import type {
+  CodeownersEvidence,
+  DeploymentRangeEvidence,
+  PullRequestEvidence,
+  RepositoryEvidence,
+  TeamMembership,
+} from './model.js';
 import { literalBranches, matchingPattern, parseRef, type DeployedRef } from './refs.js';
-import { evaluateReviews } from './reviews.js';
+import { evaluateReviews, type ReviewEvaluation } from './reviews.js';
 import { evaluateBranchRules } from './rules.js';
 
 export interface RequiredCheck {
@@ -43,6 +49,8 @@ export interface RepositoryCheckConfig {
   requireBranchProtection: 'rules' | 'any' | 'none';
   cannotSee: 'block' | 'warn';
   allowBots: string[];
+  /** `since-last-deployment`: every commit since this environment's last successful deployment. */
+  sinceLastDeployment?: string;
   /** At most this many teams are looked up (one request each). Default 10. */
   maxTeamLookups?: number;
 }
@@ -54,6 +62,8 @@ export interface RepositoryPorts {
   teamMembers(org: string, team: string): Promise<TeamMembership>;
   /** Is the SHA on `branch` (its tip or an ancestor)? */
   isOnBranch(branch: string): Promise<boolean>;
+  /** The commits since `environment`'s last successful deployment, with their pull requests. */
+  sinceLastDeployment(environment: string, branch: string): Promise<DeploymentRangeEvidence>;
 }
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -66,6 +76,8 @@ export async function checkRepository(
   const facts: string[] = [];
   const cannotSeeBlocks = cfg.cannotSee === 'block';
   const deployed: DeployedRef | undefined = cfg.ref ? parseRef(cfg.ref) : undefined;
+  /** Team memberships looked up in this run, shared by every pull request evaluated. */
+  const teams: Record<string, TeamMembership> = {};
 
   // 1. Allowed refs, and the target branch.
   let branch: string | undefined;
@@ -145,44 +157,13 @@ export async function checkRepository(
   if (sel.status === 'found' && evidence.pullRequest) {
     const pr = evidence.pullRequest;
     facts.push(`pull request #${pr.number} merged into ${pr.baseRef}`);
-    const reviewPolicy = {
-      requiredApprovals: cfg.requiredApprovals,
-      approvalsOnFinalCommit: cfg.approvalsOnFinalCommit,
-      requireCodeOwnerApproval: cfg.requireCodeOwnerApproval,
-      cannotSee: cfg.cannotSee,
-      allowBots: cfg.allowBots,
-    };
-    const context = {
-      codeowners: evidence.codeowners ?? {
-        status: 'unreadable' as const,
-        ref: pr.baseRef,
-        reason: 'not read',
-      },
-      teams: {} as Record<string, TeamMembership>,
-    };
-    let review = evaluateReviews(pr, reviewPolicy, context);
-    // Team owners are looked up only where they decide something (one request per team).
-    const teams = [
-      ...new Set(
-        review.facts.ownership
-          .filter((o) => o.status === 'unverifiable')
-          .flatMap((o) => o.owners.filter((x) => /^@[^/]+\/.+$/.test(x))),
-      ),
-    ];
-    if (teams.length > 0) {
-      const max = cfg.maxTeamLookups ?? 10;
-      for (const t of teams.slice(0, max)) {
-        const [org, slug] = t.slice(1).split('/') as [string, string];
-        context.teams[`${org}/${slug}`] = await ports.teamMembers(org, slug);
-      }
-      for (const t of teams.slice(max)) {
-        context.teams[t.slice(1)] = {
-          status: 'unknown',
-          reason: `not looked up: the gate reads at most ${max} teams per run`,
-        };
-      }
-      review = evaluateReviews(pr, reviewPolicy, context);
-    }
+    const review = await reviewPullRequest(
+      pr,
+      evidence.codeowners ?? { status: 'unreadable', ref: pr.baseRef, reason: 'not read' },
+      cfg,
+      ports,
+      teams,
+    );
     findings.push(...review.findings);
     if (cfg.requiredApprovals > 0) {
       facts.push(
@@ -309,6 +290,29 @@ export async function checkRepository(
     }
   }
 
+  // 7. Every commit since the environment's last successful deployment.
+  let requests = evidence.requests.total;
+  if (cfg.sinceLastDeployment !== undefined) {
+    if (branch === undefined) {
+      findings.push({
+        rule: 'deployment-range-cannot-see',
+        blocking: cannotSeeBlocks,
+        waived: false,
+        severity: 'unknown',
+        message: `no target branch is known, so the commits since the last deployment to ${cfg.sinceLastDeployment} cannot be checked`,
+        expected: 'the deployed ref',
+        found: 'none',
+        fix: 'Pass --ref (the CLI) or run in GitHub Actions, where GITHUB_REF is set.',
+      });
+    } else {
+      const range = await ports.sinceLastDeployment(cfg.sinceLastDeployment, branch);
+      requests += range.requests.total;
+      const r = await evaluateRange(range, cfg, ports, teams);
+      findings.push(...r.findings);
+      facts.push(r.fact);
+    }
+  }
+
   // 6. The deployed commit's own signature.
   if (cfg.requireSignedCommits) {
     const s = evidence.signature;
@@ -336,7 +340,6 @@ export async function checkRepository(
     : blocking.length > 0
       ? 'fail'
       : 'pass';
-  const requests = evidence.requests.total;
   return {
     id: 'repository',
     status,
@@ -424,4 +427,174 @@ function requiredChecks(
     }
   }
   return findings;
+}
+
+/** Reviews of one pull request, looking up team owners only where they decide something. */
+async function reviewPullRequest(
+  pr: PullRequestEvidence,
+  codeowners: CodeownersEvidence,
+  cfg: RepositoryCheckConfig,
+  ports: RepositoryPorts,
+  teams: Record<string, TeamMembership>,
+): Promise<ReviewEvaluation> {
+  const policy = {
+    requiredApprovals: cfg.requiredApprovals,
+    approvalsOnFinalCommit: cfg.approvalsOnFinalCommit,
+    requireCodeOwnerApproval: cfg.requireCodeOwnerApproval,
+    cannotSee: cfg.cannotSee,
+    allowBots: cfg.allowBots,
+  };
+  let review = evaluateReviews(pr, policy, { codeowners, teams });
+  const unknown = [
+    ...new Set(
+      review.facts.ownership
+        .filter((o) => o.status === 'unverifiable')
+        .flatMap((o) => o.owners.filter((x) => /^@[^/]+\/.+$/.test(x)))
+        .map((x) => x.slice(1))
+        .filter((x) => !(x in teams)),
+    ),
+  ];
+  if (unknown.length === 0) return review;
+  const max = cfg.maxTeamLookups ?? 10;
+  for (const name of unknown) {
+    const looked = Object.values(teams).filter(
+      (m) => m.status === 'known' || !/^not looked up/.test(m.reason),
+    ).length;
+    if (looked >= max) {
+      teams[name] = {
+        status: 'unknown',
+        reason: `not looked up: the gate reads at most ${max} teams per run`,
+      };
+      continue;
+    }
+    const [org, slug] = name.split('/') as [string, string];
+    teams[name] = await ports.teamMembers(org, slug);
+  }
+  review = evaluateReviews(pr, policy, { codeowners, teams });
+  return review;
+}
+
+/** Did every commit since the last deployment come through a pull request that passes the rules? */
+async function evaluateRange(
+  range: DeploymentRangeEvidence,
+  cfg: RepositoryCheckConfig,
+  ports: RepositoryPorts,
+  teams: Record<string, TeamMembership>,
+): Promise<{ findings: Finding[]; fact: string }> {
+  const env = range.environment;
+  const findings: Finding[] = [];
+  const cannotSeeBlocks = cfg.cannotSee === 'block';
+  const key = { key: 'repository.since-last-deployment' };
+  if (!range.lastDeployment) {
+    if (range.deploymentsTruncated) {
+      findings.push({
+        rule: 'deployment-range-cannot-see',
+        blocking: cannotSeeBlocks,
+        waived: false,
+        severity: 'unknown',
+        message: `none of the newest deployments to ${env} succeeded, and older ones exist: the gate cannot tell which commit was last deployed`,
+        expected: `a successful deployment to ${env} among the newest listed`,
+        found: 'none',
+        fix: 'Set repository.cannot-see: warn to check only the deployed commit.',
+        location: key,
+      });
+    }
+    return {
+      findings,
+      fact: `no earlier successful deployment to ${env}: only this commit was checked`,
+    };
+  }
+  const last = range.lastDeployment;
+  if (range.relation === 'diverged') {
+    findings.push({
+      rule: 'deployment-diverged',
+      blocking: false,
+      waived: false,
+      severity: 'low',
+      message: `${short(cfg.sha)} does not contain ${short(last.sha)}, last deployed to ${env} on ${last.createdAt}: the deployment replaces commits that are not on this history`,
+      location: key,
+    });
+  }
+  if (range.truncated) {
+    findings.push({
+      rule: 'deployment-range-cannot-see',
+      blocking: cannotSeeBlocks,
+      waived: false,
+      severity: 'unknown',
+      message: `more commits since the last deployment to ${env} (${short(last.sha)}) than the gate reads (${range.commits.length} read)`,
+      expected: 'every commit since the last deployment listed',
+      found: `${range.commits.length} commits read, more exist`,
+      fix: 'Deploy more often, or set repository.cannot-see: warn to accept it.',
+      location: key,
+    });
+  }
+  const reviews = new Map<number, ReviewEvaluation>();
+  for (const [n, entry] of Object.entries(range.pullRequests)) {
+    reviews.set(Number(n), await reviewPullRequest(entry.pr, entry.codeowners, cfg, ports, teams));
+  }
+  const direct: string[] = [];
+  const unknown: string[] = [];
+  const byFailingPr = new Map<number, string[]>();
+  for (const c of range.commits) {
+    const prs = c.pullRequests.filter((p) => p.merged && p.baseRef === range.branch);
+    if (prs.length === 0) {
+      if (!cfg.requirePullRequest) continue;
+      (c.pullRequestsTruncated ? unknown : direct).push(short(c.sha));
+      continue;
+    }
+    const passing = prs.some((p) => {
+      const r = reviews.get(p.number);
+      return r !== undefined && !r.findings.some((f) => f.blocking);
+    });
+    if (passing) continue;
+    for (const p of prs)
+      byFailingPr.set(p.number, [...(byFailingPr.get(p.number) ?? []), short(c.sha)]);
+  }
+  if (direct.length > 0) {
+    findings.push({
+      rule: 'unreviewed-commit-since-deployment',
+      blocking: true,
+      waived: false,
+      severity: 'high',
+      message: `${direct.length} commit(s) since the last deployment to ${env} (${short(last.sha)}) reached ${range.branch} without a merged pull request, and would ride along: ${direct.join(', ')}`,
+      expected: `every commit since ${short(last.sha)} merged through an approved pull request into ${range.branch}`,
+      found: `direct pushes: ${direct.join(', ')}`,
+      fix: 'Revert the commits or take them through a pull request; require pull requests on the branch with a ruleset.',
+      location: key,
+    });
+  }
+  if (unknown.length > 0) {
+    findings.push({
+      rule: 'deployment-range-cannot-see',
+      blocking: cannotSeeBlocks,
+      waived: false,
+      severity: 'unknown',
+      message: `${unknown.length} commit(s) since the last deployment to ${env} are associated with more pull requests than GitHub lists at once, none of them merged into ${range.branch}: ${unknown.join(', ')}`,
+      expected: 'a merged pull request for each commit',
+      found: 'not among those listed',
+      fix: 'Set repository.cannot-see: warn to accept it.',
+      location: key,
+    });
+  }
+  for (const [number, commits] of byFailingPr) {
+    const r = reviews.get(number);
+    const reasons = r ? r.findings.filter((f) => f.blocking) : [];
+    const cannotSee = reasons.length > 0 && reasons.every((f) => f.severity === 'unknown');
+    findings.push({
+      rule: 'unreviewed-commit-since-deployment',
+      blocking: true,
+      waived: false,
+      severity: r === undefined || cannotSee ? 'unknown' : 'high',
+      message: `pull request #${number}, merged into ${range.branch} since the last deployment to ${env} (${short(last.sha)}), does not meet the policy, and its commit(s) ${commits.join(', ')} would ride along: ${r === undefined ? 'its reviews could not be read' : reasons.map((f) => f.message).join(' · ')}`,
+      expected: 'every pull request since the last deployment approved under the same rules',
+      found: r === undefined ? 'no evidence' : reasons.map((f) => f.rule).join(', '),
+      fix: 'Get the pull request reviewed as the policy requires (or revert it) before deploying.',
+      location: key,
+    });
+  }
+  const prs = Object.keys(range.pullRequests).length;
+  return {
+    findings,
+    fact: `since the last deployment to ${env} (${short(last.sha)}, ${last.createdAt}): ${range.commits.length} commit(s) through ${prs} pull request(s) checked`,
+  };
 }

@@ -329,3 +329,29 @@ export interface RepositoryEvidence {
   /** HTTP requests made, retries included. */
   requests: { total: number; graphql: number; rest: number };
 }
+
+/** Since the environment's last successful deployment (`since-last-deployment`). */
+export interface DeploymentRangeEvidence {
+  environment: string;
+  branch: string;
+  /** The newest deployment whose latest status is success; absent: none among those listed. */
+  lastDeployment?: { sha: string; createdAt: string; id?: number };
+  /** No successful deployment among the newest listed, and older ones exist. */
+  deploymentsTruncated?: boolean;
+  /** How the SHA relates to the last deployed commit (compare API). */
+  relation?: 'diverged' | 'ahead' | 'behind' | 'identical';
+  /** Commits reachable from the SHA but not from the last deployment, excluding the SHA itself. */
+  commits: {
+    sha: string;
+    pullRequests: { number: number; merged: boolean; baseRef: string; mergeCommitSha?: string }[];
+    pullRequestsTruncated: boolean;
+  }[];
+  /** More commits than the gate reads. */
+  truncated: boolean;
+  /** Merged pull requests into the branch that those commits belong to, with their evidence. */
+  pullRequests: Record<
+    number,
+    { pr: PullRequestEvidence; codeowners: CodeownersEvidence; reviewsTruncated: boolean }
+  >;
+  requests: { total: number; graphql: number; rest: number };
+}
