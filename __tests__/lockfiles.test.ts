@@ -511,11 +511,12 @@ describe('go.mod', () => {
     const m = await read('go/okteto/go.mod');
     expect(m.packages).toHaveLength(215);
     expect(m.unresolved).toEqual([]);
-    // replace google.golang.org/grpc => google.golang.org/grpc v1.40.0
+    // replace google.golang.org/grpc => google.golang.org/grpc v1.40.0 (line 237; the
+    // require on line 46 says v1.47.0): the line is where the version shipped is named.
     expect(pkg(m, 'google.golang.org/grpc')).toMatchObject({
       version: 'v1.40.0',
       direct: true,
-      line: 46,
+      line: 237,
     });
     // github.com/moby/buildkit => github.com/okteto/buildkit v0.9.2-okteto2
     expect(pkg(m, 'github.com/okteto/buildkit')).toMatchObject({

@@ -174,7 +174,8 @@ export function readGoMod(ctx: ReadContext): ParsedManifest {
         version: rep.toVersion,
         direct,
         scope: 'unknown',
-        line: s.line.line,
+        // The module and version shipped are the ones the replace directive names.
+        line: rep.line,
       });
       continue;
     }
