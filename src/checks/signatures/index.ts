@@ -229,7 +229,15 @@ export async function checkSignatures(
           ],
         };
       }
-      return decideArtifact(job.artifact, bundle, v, cfg, keyIdentity, label);
+      return decideArtifact(
+        job.artifact,
+        bundle,
+        v,
+        cfg,
+        keyIdentity,
+        label,
+        job.source.kind === 'bundle',
+      );
     },
   );
   results.push(...verified);
@@ -284,6 +292,8 @@ export function decideArtifact(
   cfg: DecideConfig,
   keyIdentity: readonly number[],
   label: (i: number) => string,
+  /** False when `bundle` names the GitHub attestations API rather than a file. */
+  bundleIsFile = true,
 ): ArtifactResult {
   const problems: {
     outcome: BundleOutcome;
@@ -331,7 +341,7 @@ export function decideArtifact(
               artifact,
               step: 'bundle-parse',
               message: `${bundle} holds no bundle`,
-              location: { file: bundle },
+              ...(bundleIsFile ? { location: { file: bundle } } : {}),
             }),
           ]
         : problems.map((p) =>
@@ -348,10 +358,14 @@ export function decideArtifact(
               ...(p.expected !== undefined ? { expected: p.expected } : {}),
               ...(p.found !== undefined ? { found: p.found } : {}),
               fix: p.fix ?? fixFor(p.step, bundle),
-              location: {
-                file: bundle,
-                ...(p.outcome.line !== undefined ? { line: p.outcome.line } : {}),
-              },
+              ...(bundleIsFile
+                ? {
+                    location: {
+                      file: bundle,
+                      ...(p.outcome.line !== undefined ? { line: p.outcome.line } : {}),
+                    },
+                  }
+                : {}),
             }),
           ),
   };
