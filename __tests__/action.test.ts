@@ -14,6 +14,8 @@ const core = {
   setSecret: jest.fn(),
   info: jest.fn(),
   warning: jest.fn(),
+  error: jest.fn(),
+  notice: jest.fn(),
   setFailed: jest.fn(),
 };
 jest.unstable_mockModule('@actions/core', () => core);

@@ -539,16 +539,34 @@ describe('configFromRunOptions', () => {
     expect(err.message).toMatch(/^input mode: .*"enforce"\|"audit"/);
   });
 
-  it('refuses --sarif, which this version cannot write yet', async () => {
-    const file = await policyFile(VALID);
-    const err = await rejectionOf(
-      configFromRunOptions({ policy: file, workspace: dir, sarif: 'gate.sarif' }, env),
+  it('--sarif is passed on; report.sarif is relative to the workspace; --sarif overrides it', async () => {
+    const plain = await policyFile(VALID);
+    expect(
+      (await configFromRunOptions({ policy: plain, workspace: dir, sarif: 'gate.sarif' }, env))
+        .outputs,
+    ).toEqual({ sarif: 'gate.sarif' });
+    const withKey = await policyFile(`${VALID}report:\n  sarif: out/gate.sarif\n`);
+    expect((await configFromRunOptions({ policy: withKey, workspace: dir }, env)).outputs).toEqual({
+      sarif: path.resolve(dir, 'out/gate.sarif'),
+    });
+    expect(
+      (await configFromRunOptions({ policy: withKey, workspace: dir, sarif: 'x.sarif' }, env))
+        .outputs,
+    ).toEqual({ sarif: 'x.sarif' });
+  });
+
+  it('refuses report.pr-comment and report.check-run as not yet supported, at their lines', () => {
+    const err = policyError(
+      `${VALID}report:\n  sarif: gate.sarif\n  pr-comment: auto\n  check-run: true\n`,
     );
     expect(err.code).toBe('config');
     expect(err.message).toBe(
-      '--sarif: SARIF output is not available in this version of security-gate yet',
+      "p.yml: invalid policy (2 problems):\n  p.yml:10: key 'report.pr-comment': PR comments are not supported by this version yet\n  p.yml:11: key 'report.check-run': check runs are not supported by this version yet",
     );
-    expect(err.location).toEqual({ key: '--sarif' });
+    expect(err.location).toMatchObject({ line: 10, key: 'report.pr-comment' });
+    expect(policyError(`${VALID}report:\n  sarif: ''\n`).message).toContain(
+      "key 'report.sarif': must not be empty",
+    );
   });
 
   it('refuses an unknown option', async () => {

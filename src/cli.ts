@@ -18,6 +18,9 @@ import { GateError, describeThrown, formatError } from './errors.js';
 
 export { formatError };
 import { publishReport } from './report/publish.js';
+import { renderSarifError } from './report/sarif.js';
+import { toJson, writeFileAtomic } from './report/write.js';
+import path from 'node:path';
 import { renderText } from './report/text.js';
 import { run, type Deps } from './run.js';
 import { exitCode } from './verdict/index.js';
@@ -32,15 +35,17 @@ const USAGE = `security-gate ${VERSION}: may this exact build of this exact comm
 
 Usage:
   security-gate run             [--policy FILE] [--mode enforce|audit] [--json FILE] [--markdown FILE]
-                                [--repo OWNER/NAME] [--sha SHA] [--ref REF]
+                                [--sarif FILE] [--repo OWNER/NAME] [--sha SHA] [--ref REF]
   security-gate verify-artifact FILE --bundle FILE
                                 ( --certificate-identity URI | --certificate-identity-regexp RE )
                                 --certificate-oidc-issuer URL | --key PEM_FILE
                                 [--owner OWNER] [--repo OWNER/NAME] [--signer-workflow OWNER/REPO/PATH.yml[@REF]]
                                 [--source-ref REF] [--deny-self-hosted-runners] [--predicate-type URI]
                                 [--sha COMMIT] [--trusted-root FILE] [--offline] [--json FILE] [--markdown FILE]
+                                [--sarif FILE]
   security-gate scan-deps       [PATH ...] [--sbom FILE ...] [--osv-dir DIR | --osv-zip FILE | --osv-api URL]
                                 [--fail-on-severity low|moderate|high|critical] [--json FILE] [--markdown FILE]
+                                [--sarif FILE]
   security-gate check-repo      --repo OWNER/NAME --sha SHA [--ref REF] [--api-url URL] [--policy FILE]
                                 [--json FILE] [--markdown FILE]
 
@@ -56,6 +61,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'fail-on-severity': { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'string' },
+    sarif: { type: 'string' },
   },
   run: {
     policy: { type: 'string' },
@@ -93,6 +99,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     offline: { type: 'boolean' },
     json: { type: 'string' },
     markdown: { type: 'string' },
+    sarif: { type: 'string' },
   },
 };
 
@@ -102,6 +109,7 @@ export async function main(
   io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
   deps: Deps = productionDeps(),
 ): Promise<0 | 1 | 2> {
+  let sarifOnError: { file: string; root: string; cwd: string } | undefined;
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -124,6 +132,12 @@ export async function main(
       throw new GateError('config', describeThrown(err), { fix: `Run \`security-gate --help\`.` });
     }
     const { values, positionals } = parsed;
+    // A run that stops before its report still leaves a SARIF log saying why (e.g. the policy line).
+    if (typeof values.sarif === 'string') {
+      const cwd = process.cwd();
+      const root = command === 'run' ? path.resolve(env.GITHUB_WORKSPACE ?? '.') : cwd;
+      sarifOnError = { file: values.sarif, root, cwd };
+    }
     let config: GateConfig;
     if (command === 'run') {
       if (positionals.length > 0)
@@ -158,9 +172,11 @@ export async function main(
       config = configFromVerifyArtifact({ ...values, artifact: positionals[0] }, env);
     }
     const report = await run(config, deps);
+    sarifOnError = undefined;
     io.stdout(renderText(report));
     await publishReport(report, {
       ...config.outputs,
+      paths: { root: config.workspace, workspace: config.workspace, cwd: process.cwd() },
       ...(command === 'run' && env.GITHUB_STEP_SUMMARY
         ? { stepSummary: env.GITHUB_STEP_SUMMARY }
         : {}),
@@ -169,6 +185,13 @@ export async function main(
     return exitCode(report.checks, report.verdict, report.mode);
   } catch (err) {
     io.stderr(formatError(err));
+    if (sarifOnError) {
+      const { file, root, cwd } = sarifOnError;
+      const log = renderSarifError(err, { root, cwd }, { name: 'security-gate', version: VERSION });
+      await writeFileAtomic(file, toJson(log), 'SARIF log').catch((e: unknown) =>
+        io.stderr(formatError(e)),
+      );
+    }
     return 2;
   }
 }

@@ -7,16 +7,20 @@ import { configFromRunOptions } from './config/index.js';
 import { productionDeps } from './deps.js';
 import { isEntryPoint } from './entry.js';
 import { describeThrown, formatError } from './errors.js';
-import { outputLine, publishReport } from './report/publish.js';
+import { annotationsFor, errorAnnotation, type Annotation } from './report/annotations.js';
+import { outputLine, publishReport, sourceContext } from './report/publish.js';
 import { renderText } from './report/text.js';
 import { run, type Deps } from './run.js';
 import { blockReason, exitCode } from './verdict/index.js';
 import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 
 export async function main(
   env: NodeJS.ProcessEnv = process.env,
   deps: Deps = productionDeps(),
 ): Promise<void> {
+  const cwd = process.cwd();
+  const root = path.resolve(env.GITHUB_WORKSPACE ?? '.');
   try {
     const token = core.getInput('github-token');
     if (token) core.setSecret(token);
@@ -29,10 +33,16 @@ export async function main(
     const config = await configFromRunOptions(raw, env, 'input ');
     const report = await run(config, deps);
     core.info(renderText(report));
+    const paths = { root, workspace: config.workspace, cwd };
     await publishReport(report, {
+      // The policy's report.sarif; the action has no flag for it.
+      ...(config.outputs.sarif ? { sarif: config.outputs.sarif } : {}),
+      paths,
       ...(env.GITHUB_STEP_SUMMARY ? { stepSummary: env.GITHUB_STEP_SUMMARY } : {}),
       ...(env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
     });
+    // Findings on their files and lines, most important first, within GitHub's per-step limits.
+    for (const a of annotationsFor(report, await sourceContext(report, paths))) annotate(a);
     const code = exitCode(report.checks, report.verdict, report.mode);
     if (report.mode === 'audit' && report.verdict === 'block') {
       core.warning(
@@ -50,9 +60,18 @@ export async function main(
     // Configuration or I/O failure before a verdict: still say "block", and fail the step.
     if (env.GITHUB_OUTPUT)
       await appendFile(env.GITHUB_OUTPUT, outputLine('verdict', 'block')).catch(() => undefined);
+    // An invalid policy is also shown on its file and line.
+    const located = errorAnnotation(err, { root, cwd });
+    if (located) annotate(located);
     // The same one-screen message as the CLI, on one line for the step's error annotation.
     core.setFailed(formatError(err).trim().replace(/\n\s*/g, ' · '));
   }
+}
+
+function annotate(a: Annotation): void {
+  if (a.level === 'error') core.error(a.message, a.properties);
+  else if (a.level === 'warning') core.warning(a.message, a.properties);
+  else core.notice(a.message, a.properties);
 }
 
 if (isEntryPoint(import.meta.url)) {
