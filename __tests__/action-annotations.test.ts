@@ -56,7 +56,9 @@ async function workspace(policy: string) {
   return { ws, env };
 }
 
-beforeEach(() => jest.clearAllMocks());
+beforeEach(() => {
+  jest.clearAllMocks();
+});
 
 describe('action annotations and report.sarif', () => {
   it('a vulnerable package: an error annotation on its lockfile line, the SARIF file written, one failure', async () => {
