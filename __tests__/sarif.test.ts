@@ -291,6 +291,10 @@ describe('renderSarif', () => {
   it('escapes embedded-link syntax from inputs; rule help markdown is escaped like the job summary', () => {
     const r = run.results.find((x) => x.ruleId === 'vulnerable-package/GHSA-test-debg-0001')!;
     expect(r.message.text).toContain('\\[click\\](https://evil.example)');
+    // The markdown form: no link, no mention, no HTML.
+    expect(r.message.markdown).toContain('\\[click\\]\\(https\\:');
+    expect(r.message.markdown).toContain('\\@&#8203;org/team');
+    expect(r.message.markdown).not.toMatch(/<|\]\(/);
     const rule = run.tool.driver.rules[r.ruleIndex]!;
     expect(rule.help.markdown).not.toContain('<b>');
     expect(rule.help.markdown).toContain('&lt;b&gt;');

@@ -239,10 +239,11 @@ export function renderSarif(report: Report, ctx: SarifContext): SarifLog {
       raiseRule(rules[index]!, f, level);
     }
     const text = messageText(f);
+    const markdown = messageMarkdown(f);
     if (!lf.primary) {
       notifications.push({
         level,
-        message: { text },
+        message: { text, markdown },
         descriptor: { id },
         properties: resultProperties(lf.check, f),
       });
@@ -255,7 +256,7 @@ export function renderSarif(report: Report, ctx: SarifContext): SarifLog {
       ruleId: id,
       ruleIndex: index,
       level,
-      message: { text },
+      message: { text, markdown },
       locations: [{ physicalLocation: physical(lf.primary) }],
       ...(lf.related.length
         ? {
@@ -519,6 +520,15 @@ function fingerprintOf(check: CheckId, f: Finding): string {
 
 function hash(parts: string[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+/** The same message for consumers that render markdown: every piece escaped like the job summary. */
+function messageMarkdown(f: Finding): string {
+  const lines = [md(f.message)];
+  if (f.expected !== undefined) lines.push(`expected: ${md(f.expected)}`);
+  if (f.found !== undefined) lines.push(`found: ${md(f.found)}`);
+  if (f.fix !== undefined) lines.push(`fix: ${md(f.fix)}`);
+  return lines.join('\n\n');
 }
 
 function messageText(f: Finding): string {
