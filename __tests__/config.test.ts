@@ -248,10 +248,10 @@ signatures:
   it.each([
     [
       'extends',
-      'extends: my-org/.github/security-gate.yml@main\n',
-      'organisation policy (extends) is not supported by this version yet',
+      'extends: my-org/security-gate.yml\n',
+      'must be OWNER/REPO/PATH@REF, e.g. my-org/.github/security-gate.yml@<commit sha>',
     ],
-  ])('refuses the not-yet-supported `%s:` section with its own message', (key, section, text) => {
+  ])('refuses a malformed `%s:` with its own message', (key, section, text) => {
     const err = policyError(`${VALID}${section}`);
     expect(err.code).toBe('config');
     expect(err.message).toBe(

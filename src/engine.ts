@@ -14,7 +14,7 @@ export type PlannedCheck =
 export interface EngineOptions {
   mode: Mode;
   subject: Subject;
-  policy?: { path: string; sha256?: string };
+  policy?: { path: string; sha256?: string; extends?: { file: string; sha256: string } };
   /** Deadline for each check, in milliseconds. */
   timeoutMs: number;
   now: () => Date;

@@ -3,6 +3,7 @@
  * flags (both validated by src/config/schema.ts) and the runner's standard variables.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDigest } from '../adapters/sigstore/digest.js';
 import { z } from 'zod';
@@ -12,7 +13,8 @@ import type { RepositoryCheckConfig } from '../checks/repository/index.js';
 import type { SignaturesCheckConfig } from '../checks/signatures/index.js';
 import type { ArtifactTarget, SignatureSource } from '../checks/signatures/ports.js';
 import type { CheckId, Mode, Subject } from '../types.js';
-import { loadPolicy } from './load.js';
+import { fetchRepositoryFile } from '../adapters/github/contents.js';
+import { loadPolicy, policyFromText, type ExtendsResolver } from './load.js';
 import {
   checkRepoOptionsSchema,
   parseDuration,
@@ -33,7 +35,7 @@ import {
 export interface GateConfig {
   mode: Mode;
   subject: Subject;
-  policy?: { path: string; sha256: string };
+  policy?: { path: string; sha256: string; extends?: { file: string; sha256: string } };
   /** Base of relative paths in the policy. */
   workspace: string;
   signatures?: SignaturesCheckConfig & {
@@ -108,16 +110,25 @@ export async function configFromRunOptions(
   const opts: RunOptions = parseOptions(runOptionsSchema, raw, flagPrefix);
   const workspace = path.resolve(opts.workspace);
   const policyPath = path.resolve(workspace, opts.policy);
-  const loaded = await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath);
+  const github = githubFrom(env, opts.token);
+  const resolver = extendsResolver(github);
+  const loaded =
+    env.GITHUB_EVENT_NAME === 'pull_request_target'
+      ? await policyFromBase(opts.policy, env, github, resolver, flagPrefix)
+      : await loadPolicy(path.relative(process.cwd(), policyPath) || policyPath, resolver);
   const { policy } = loaded;
   const sig = policy.signatures;
   const subject = subjectFrom(opts, env);
   return {
     mode: opts.mode ?? policy.mode,
     subject,
-    policy: { path: loaded.path, sha256: loaded.sha256 },
+    policy: {
+      path: loaded.path,
+      sha256: loaded.sha256,
+      ...(loaded.base ? { extends: { file: loaded.base.file, sha256: loaded.base.sha256 } } : {}),
+    },
     workspace,
-    github: githubFrom(env, opts.token),
+    github,
     ...(sig
       ? {
           signatures: {
@@ -226,7 +237,7 @@ export async function configFromCheckRepo(
   let policy: GateConfig['policy'];
   let where = 'check-repo';
   if (o.policy !== undefined) {
-    const loaded = await loadPolicy(o.policy);
+    const loaded = await loadPolicy(o.policy, extendsResolver(githubFrom(env)));
     if (!loaded.policy.repository) {
       throw new GateError('config', `${loaded.path} has no repository section`, {
         location: { file: loaded.path, key: 'repository' },
@@ -394,6 +405,74 @@ export function configFromVerifyArtifact(
       ...(o.sarif ? { sarif: o.sarif } : {}),
     },
   };
+}
+
+/** Reads the organisation policy an `extends` names through the GitHub contents API. */
+function extendsResolver(github: GateConfig['github']): ExtendsResolver {
+  return async (spec) => {
+    const file = await fetchRepositoryFile({
+      apiUrl: github.apiUrl,
+      ...(github.token ? { token: github.token } : {}),
+      ...spec,
+    });
+    return {
+      spec: `${spec.owner}/${spec.repo}/${spec.path}@${spec.ref}`,
+      file: file.name,
+      text: file.text,
+    };
+  };
+}
+
+/**
+ * In `pull_request_target` runs the workspace may hold the pull request's head (if the workflow
+ * checked it out), which its author controls: the policy is read from the base commit through the
+ * API instead, never from the workspace.
+ */
+async function policyFromBase(
+  policyInput: string,
+  env: NodeJS.ProcessEnv,
+  github: GateConfig['github'],
+  resolver: ExtendsResolver,
+  flagPrefix: string,
+) {
+  const eventPath = env.GITHUB_EVENT_PATH;
+  let base: { sha?: unknown; repo?: { full_name?: unknown } } | undefined;
+  try {
+    const event = JSON.parse(await readFile(eventPath ?? '', 'utf8')) as {
+      pull_request?: { base?: typeof base };
+    };
+    base = event.pull_request?.base;
+  } catch {
+    base = undefined;
+  }
+  const sha = typeof base?.sha === 'string' ? base.sha : undefined;
+  const repository =
+    typeof base?.repo?.full_name === 'string' ? base.repo.full_name : env.GITHUB_REPOSITORY;
+  if (sha === undefined || !/^[0-9a-f]{40}$/.test(sha) || !repository?.includes('/')) {
+    throw new GateError(
+      'config',
+      `pull_request_target: cannot find the base commit in the event payload (GITHUB_EVENT_PATH ${JSON.stringify(eventPath ?? '')}), so the policy cannot be read from the base`,
+      { fix: 'Run the gate on the pull_request_target event as GitHub delivers it.' },
+    );
+  }
+  const relative = path.posix.normalize(policyInput.replace(/\\/g, '/')).replace(/^\.\//, '');
+  if (relative.startsWith('../') || path.posix.isAbsolute(relative)) {
+    throw new GateError(
+      'config',
+      `${flagPrefix}policy: ${JSON.stringify(policyInput)} is outside the repository; in pull_request_target runs the policy is read from the base commit`,
+      { location: { key: `${flagPrefix}policy` } },
+    );
+  }
+  const [owner = '', repo = ''] = repository.split('/');
+  const file = await fetchRepositoryFile({
+    apiUrl: github.apiUrl,
+    ...(github.token ? { token: github.token } : {}),
+    owner,
+    repo,
+    path: relative,
+    ref: sha,
+  });
+  return policyFromText(file.text, file.name, resolver);
 }
 
 /** The GitHub API: GITHUB_API_URL (default https://api.github.com) and a token. */

@@ -4,16 +4,33 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import type { z } from 'zod';
 import { GateError } from '../errors.js';
 import type { Location } from '../types.js';
+import { Loosening, looseningError, parseExtends, tighten, type ExtendsSpec } from './extends.js';
 import { NOT_YET_SUPPORTED_KEYS, policySchema, type Policy } from './schema.js';
 
 export interface LoadedPolicy {
   policy: Policy;
   path: string;
+  /** Of the policy text, and of the base it extends when it does. */
   sha256: string;
+  /** The organisation policy it extends, as read. */
+  base?: { spec: string; file: string; sha256: string };
 }
 
+/** A base policy, fetched: `file` names it in messages (e.g. `my-org/.github/p.yml@abc123`). */
+export interface BasePolicy {
+  spec: string;
+  file: string;
+  text: string;
+}
+
+/** Fetches the base policy an `extends` names (the GitHub contents API in production). */
+export type ExtendsResolver = (spec: ExtendsSpec) => Promise<BasePolicy>;
+
 /** Reads, parses and validates a policy file. Every problem is a GateError('config') naming file, line and key. */
-export async function loadPolicy(path: string): Promise<LoadedPolicy> {
+export async function loadPolicy(
+  path: string,
+  resolveExtends?: ExtendsResolver,
+): Promise<LoadedPolicy> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -31,17 +48,72 @@ export async function loadPolicy(path: string): Promise<LoadedPolicy> {
       },
     );
   }
+  return policyFromText(text, path, resolveExtends);
+}
+
+/** Parses policy text, fetching the base policy it extends, if any. */
+export async function policyFromText(
+  text: string,
+  path: string,
+  resolveExtends?: ExtendsResolver,
+): Promise<LoadedPolicy> {
+  const spec = extendsOf(text);
+  let base: BasePolicy | undefined;
+  if (spec !== undefined) {
+    const parsed = parseExtends(spec);
+    if (parsed === undefined || resolveExtends === undefined) {
+      // The schema names the problem (a malformed spec) with its line; or there is no resolver.
+      if (parsed !== undefined) {
+        throw new GateError('config', `${path}: \`extends\` needs the GitHub API to read ${spec}`, {
+          location: { file: path, key: 'extends' },
+          fix: 'Run in GitHub Actions, or set GITHUB_API_URL and GITHUB_TOKEN.',
+        });
+      }
+    } else {
+      base = await resolveExtends(parsed);
+    }
+  }
+  const hash = createHash('sha256').update(text);
+  if (base) hash.update('\0').update(base.file).update('\0').update(base.text);
   return {
-    policy: parsePolicy(text, path),
+    policy: parsePolicy(text, path, undefined, base),
     path,
-    sha256: createHash('sha256').update(text).digest('hex'),
+    sha256: hash.digest('hex'),
+    ...(base
+      ? {
+          base: {
+            spec: base.spec,
+            file: base.file,
+            sha256: createHash('sha256').update(base.text).digest('hex'),
+          },
+        }
+      : {}),
   };
 }
 
+/** The `extends` value of a policy text, when it has a string one (else the schema decides). */
+function extendsOf(text: string): string | undefined {
+  const doc = parseDocument(text, {
+    prettyErrors: false,
+    uniqueKeys: true,
+    resolveKnownTags: false,
+  });
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+  const value: unknown = doc.get('extends');
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Parses policy YAML (or JSON) text; `file` names it in messages. */
-export function parsePolicy(text: string, file: string, now?: Date): Policy {
+export function parsePolicy(text: string, file: string, now?: Date, base?: BasePolicy): Policy {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // resolveKnownTags: false — `!!binary`, `!!set`, `!!timestamp` stay plain scalars and maps; a
+  // Buffer or Date would reach the schema as an object with a hundred method "keys".
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    resolveKnownTags: false,
+  });
   const at = (offset: number | undefined, key?: string): Location => {
     const loc: Location = { file };
     if (offset !== undefined) {
@@ -80,11 +152,18 @@ export function parsePolicy(text: string, file: string, now?: Date): Policy {
       },
     );
   }
+  if (base !== undefined && typeof data === 'object' && !Array.isArray(data)) {
+    data = applyExtends(data as Record<string, unknown>, text, file, base, now);
+  }
   const result = policySchema.safeParse(data, { reportInput: true });
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => describeIssue(issue, doc.contents, at));
     const first = problems[0];
-    const lines = problems.map((p) => `  ${p.location.file}:${p.location.line ?? '?'}: ${p.text}`);
+    // One screen: the first ten problems, then how many more.
+    const lines = problems
+      .slice(0, 10)
+      .map((p) => `  ${p.location.file}:${p.location.line ?? '?'}: ${p.text}`);
+    if (problems.length > 10) lines.push(`  … and ${problems.length - 10} more`);
     throw new GateError(
       'config',
       `${file}: invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
@@ -99,7 +178,10 @@ export function parsePolicy(text: string, file: string, now?: Date): Policy {
     throw new GateError(
       'config',
       `${file}: the policy enables no checks; a gate that checks nothing would pass anything`,
-      { location: { file, line: 1 }, fix: 'Add a `signatures:`, `dependencies:` or `repository:` section.' },
+      {
+        location: { file, line: 1 },
+        fix: 'Add a `signatures:`, `dependencies:` or `repository:` section.',
+      },
     );
   }
   // An expired waiver is an error, not a silent block: the policy must be fixed.
@@ -120,6 +202,38 @@ export function parsePolicy(text: string, file: string, now?: Date): Policy {
     }
   }
   return policy;
+}
+
+/** The base policy tightened by this one; a loosening key is an error at its line here. */
+function applyExtends(
+  local: Record<string, unknown>,
+  text: string,
+  file: string,
+  base: BasePolicy,
+  now?: Date,
+): Record<string, unknown> {
+  if (extendsOf(base.text) !== undefined) {
+    throw new GateError(
+      'config',
+      `${base.file}: the organisation policy itself has \`extends\`; chains are not supported`,
+      {
+        location: { file: base.file, key: 'extends' },
+        fix: 'Extend the policy at the end of the chain directly.',
+      },
+    );
+  }
+  // The base on its own: valid, and its effective values (defaults applied).
+  const effective = parsePolicy(base.text, base.file, now);
+  const raw = parseDocument(base.text, { uniqueKeys: true, resolveKnownTags: false }).toJS({
+    maxAliasCount: 100,
+  }) as Record<string, unknown>;
+  try {
+    return tighten(raw, effective, local);
+  } catch (err) {
+    if (!(err instanceof Loosening)) throw err;
+    const at = locatePolicyKey(text, err.key) ?? locatePolicyKey(text, err.key.split(/[.[]/)[0]!);
+    throw looseningError(err, file, base.file, { file, ...(at ?? {}) });
+  }
 }
 
 type PathSeg = PropertyKey;

@@ -7,7 +7,6 @@ import { z } from 'zod';
 
 /** Keys of DESIGN.md §5 that later versions implement; a policy that uses them is refused. */
 export const NOT_YET_SUPPORTED_KEYS: Record<string, string> = {
-  extends: 'organisation policy (extends) is not supported by this version yet',
   'report.pr-comment': 'PR comments are not supported by this version yet',
   'report.check-run': 'check runs are not supported by this version yet',
 };
@@ -492,6 +491,16 @@ export const policySchema = z
       .describe(
         'enforce: a blocked verdict fails the step. audit: the same verdict is reported, the step passes.',
       ),
+    extends: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[^@\s]+@[^@\s]+$/,
+        'must be OWNER/REPO/PATH@REF, e.g. my-org/.github/security-gate.yml@<commit sha>',
+      )
+      .describe(
+        'Organisation policy this one extends: OWNER/REPO/PATH@REF, read through the GitHub API (pin REF to a commit SHA). This file may only tighten it; a key that loosens it is an error naming the key.',
+      )
+      .optional(),
     signatures: signaturesSchema.optional(),
     dependencies: dependenciesSchema.optional(),
     report: reportPolicySchema.optional(),

@@ -197,7 +197,19 @@ export const reportSchema = z.strictObject({
     sha: z.string().optional(),
     ref: z.string().optional(),
   }),
-  policy: z.strictObject({ path: z.string(), sha256: z.string().optional() }).optional(),
+  policy: z
+    .strictObject({
+      path: z.string(),
+      sha256: z
+        .string()
+        .optional()
+        .describe('Of the policy text, and of the organisation policy it extends when it does.'),
+      extends: z
+        .strictObject({ file: z.string(), sha256: z.string() })
+        .optional()
+        .describe('The organisation policy it extends (OWNER/REPO/PATH@REF), as read.'),
+    })
+    .optional(),
   generatedAt: z.string(),
   checks: z.array(checkResultSchema),
 });

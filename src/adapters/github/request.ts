@@ -1,0 +1,126 @@
+/**
+ * One GitHub API request with bounded retries: 429, 403 rate limits, 5xx, network errors and
+ * timeouts are retried (`maxRetries` times, exponential backoff capped at `maxRetryDelayMs`; a
+ * rate limit asking for longer fails at once), then `GateError('upstream')` naming the service and
+ * the last problem. Any other answer is returned, read whole and bounded in size, for the caller
+ * to judge. Plain `fetch`: no redirects, no cookies, every attempt bounded in time.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GateError, describeThrown } from '../../errors.js';
+import { readBounded } from '../http.js';
+import {
+  backoff,
+  githubMessage,
+  isTimeout,
+  rateLimitWaitMs,
+  type GitHubResponse,
+} from './response.js';
+
+export const GITHUB_API_VERSION = '2022-11-28';
+
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** Per attempt. Default 30 000. */
+  timeoutMs?: number;
+  /** First backoff; doubles per retry. Default 1 000. */
+  retryBaseDelayMs?: number;
+  /** Longest wait between attempts. Default 10 000. */
+  maxRetryDelayMs?: number;
+  /** Largest body read. Default 32 MiB. */
+  maxBytes?: number;
+  /** Aborts waits and requests. */
+  signal?: AbortSignal;
+}
+
+export interface GitHubRequest extends RetryOptions {
+  /** For messages: e.g. `GitHub REST API GET /repos/{owner}/{repo}/contents/{path}`. */
+  what: string;
+  url: URL;
+  token?: string;
+  method?: 'GET' | 'POST';
+  body?: string;
+  accept?: string;
+}
+
+export async function githubRequest(
+  req: GitHubRequest,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<GitHubResponse> {
+  const maxRetries = req.maxRetries ?? 3;
+  const timeoutMs = req.timeoutMs ?? 30_000;
+  const base = req.retryBaseDelayMs ?? 1_000;
+  const cap = req.maxRetryDelayMs ?? 10_000;
+  let lastProblem = '';
+  for (let attempt = 0; ; attempt++) {
+    let waitMs: number;
+    try {
+      const res = await once(req, timeoutMs, fetchImpl);
+      const rateWait = rateLimitWaitMs(res);
+      if (rateWait !== undefined) {
+        lastProblem = `HTTP ${res.status} rate limit${githubMessage(res)}`;
+        if (rateWait > cap) {
+          throw new GateError(
+            'upstream',
+            `${req.what} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateWait / 1000)} s more, longer than we wait (${Math.ceil(cap / 1000)} s)${githubMessage(res)}`,
+            {
+              fix: 'retry later; the GITHUB_TOKEN limit (1,000 requests/hour per repository) is shared by every workflow',
+            },
+          );
+        }
+        waitMs = Math.max(rateWait, backoff(attempt, base, cap));
+      } else if (res.status >= 500) {
+        lastProblem = `HTTP ${res.status}${githubMessage(res)}`;
+        waitMs = backoff(attempt, base, cap);
+      } else {
+        return res;
+      }
+    } catch (err) {
+      if (err instanceof GateError) throw err;
+      if (req.signal?.aborted) throw new GateError('upstream', `${req.what}: cancelled`);
+      lastProblem = isTimeout(err)
+        ? `no answer within ${timeoutMs} ms`
+        : `network error: ${describeThrown(err)}`;
+      waitMs = backoff(attempt, base, cap);
+    }
+    if (attempt >= maxRetries) {
+      throw new GateError(
+        'upstream',
+        `${req.what} failed after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}: ${lastProblem}`,
+        { fix: 'retry later; check https://www.githubstatus.com for outages' },
+      );
+    }
+    try {
+      await sleep(waitMs, undefined, req.signal ? { signal: req.signal } : {});
+    } catch {
+      throw new GateError('upstream', `${req.what}: cancelled`);
+    }
+  }
+}
+
+async function once(
+  req: GitHubRequest,
+  timeoutMs: number,
+  fetchImpl: typeof fetch,
+): Promise<GitHubResponse> {
+  const signals = [AbortSignal.timeout(timeoutMs)];
+  if (req.signal) signals.push(req.signal);
+  const headers: Record<string, string> = {
+    Accept: req.accept ?? 'application/vnd.github+json',
+    'X-GitHub-Api-Version': GITHUB_API_VERSION,
+    'User-Agent': 'security-gate',
+  };
+  if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (req.token) headers.Authorization = `Bearer ${req.token}`;
+  const init: RequestInit = {
+    method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
+    headers,
+    redirect: 'error',
+    credentials: 'omit',
+    signal: AbortSignal.any(signals),
+  };
+  if (req.body !== undefined) init.body = req.body;
+  const res = await fetchImpl(req.url, init);
+  const body = await readBounded(res, req.maxBytes ?? 32 * 1024 * 1024, `${req.what} response`);
+  return { status: res.status, statusText: res.statusText, headers: res.headers, body };
+}
