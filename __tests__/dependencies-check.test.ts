@@ -271,6 +271,14 @@ describe('checkDependencies', () => {
       location: { file: 'package-lock.json', line: 12 },
     });
     expect(r.status).toBe('fail');
+    // An entry of a requirements -r include is located in the included file.
+    const included = [{ name: 'x', reason: 'not pinned', line: 3, file: 'reqs/base.txt' }];
+    const r2 = await checkDependencies(base, ports([], [], { unresolved: included }));
+    expect(r2.findings[0]).toMatchObject({
+      rule: 'package-unresolved',
+      location: { file: 'reqs/base.txt', line: 3 },
+      message: expect.stringMatching(/^reqs\/base\.txt: x has no version/) as unknown,
+    });
   });
 
   it('a source that does not answer for a package is "could not evaluate"', async () => {

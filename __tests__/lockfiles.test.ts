@@ -367,6 +367,28 @@ describe('PyPI', () => {
     expect(m.unresolved[0]?.reason).toContain("'>=24.1'");
   });
 
+  it('an unpinned line of an included file is located in that file', async () => {
+    const dir = await mkdtemp(path.join(tmp, 'req-include-'));
+    await mkdir(path.join(dir, 'sub'));
+    await writeFile(path.join(dir, 'requirements.txt'), '# top\n-r sub/base.txt\nflask==3.0.0\n');
+    await writeFile(path.join(dir, 'sub', 'base.txt'), 'requests==2.32.3\n\nclick>=8\n');
+    const m = await readManifest(path.join(dir, 'requirements.txt'), {
+      displayPath: 'requirements.txt',
+    });
+    expect(m.unresolved).toEqual([
+      {
+        name: 'click',
+        reason: expect.stringContaining('sub/base.txt:3') as unknown,
+        line: 3,
+        file: 'sub/base.txt',
+      },
+    ]);
+    expect(m.packages.map((p) => `${p.name} ${p.file}:${p.line}`)).toEqual([
+      'requests sub/base.txt:1',
+      'flask requirements.txt:3',
+    ]);
+  });
+
   it('a missing -r include is an error naming the including file and line', async () => {
     const file = await temp('requirements.txt', 'six==1.16.0\n-r missing.txt\n');
     const err = await inputErrorOf(readManifest(file, { displayPath: 'requirements.txt' }));

@@ -142,9 +142,10 @@ export class ManifestBuilder {
     this.order.push(entry);
   }
 
-  unresolved(name: string, reason: string, line?: number): void {
+  unresolved(name: string, reason: string, line?: number, file?: string): void {
     const u: ParsedManifest['unresolved'][number] = { name, reason };
     if (line !== undefined) u.line = line;
+    if (file !== undefined) u.file = file;
     this.unresolvedList.push(u);
   }
 

@@ -65,6 +65,9 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
     visited.add(path.resolve(diskPath));
     const lines = logicalLines(text);
     const annotated = lines.some((l) => l.via.length > 0);
+    // An entry of an included file is located in that file.
+    const unresolved = (name: string, reason: string, line: number) =>
+      b.unresolved(name, reason, line, display === ctx.display ? undefined : display);
     for (const l of lines) {
       const t = l.text;
       const include = /^(-r|--requirement)(?:\s+|=)(.+)$/.exec(t);
@@ -94,7 +97,7 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
       }
       if (/^(-c|--constraint)(\s+|=)/.test(t)) continue; // constraints install nothing themselves
       if (/^(-e|--editable)(\s+|=)/.test(t)) {
-        b.unresolved(
+        unresolved(
           t.replace(/^(-e|--editable)(\s+|=)/, ''),
           `an editable install (${display}:${l.line}): no registry version`,
           l.line,
@@ -108,7 +111,7 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
         });
       }
       if (/^(\.|\/|[a-z][a-z0-9+.-]*:\/\/|git\+)/i.test(t)) {
-        b.unresolved(
+        unresolved(
           t,
           `a path or URL requirement (${display}:${l.line}): no registry version`,
           l.line,
@@ -125,7 +128,7 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
           .split(';')[0]
           ?.trim() ?? '';
       if (spec.startsWith('@')) {
-        b.unresolved(
+        unresolved(
           name,
           `a direct URL requirement (${display}:${l.line}): no registry version`,
           l.line,
@@ -134,7 +137,7 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
       }
       const pin = /^===?\s*([^\s,*]+)$/.exec(spec);
       if (!pin) {
-        b.unresolved(
+        unresolved(
           name,
           spec
             ? `not pinned to one version ('${spec}' in ${display}:${l.line}): pin it with ==`

@@ -86,9 +86,9 @@ export async function checkDependencies(
         blocking: cfg.unknownSeverity === 'block',
         waived: false,
         severity: 'unknown',
-        message: `${m.file}: ${u.name} has no version the gate can check (${u.reason}), so its advisories are unknown`,
+        message: `${u.file ?? m.file}: ${u.name} has no version the gate can check (${u.reason}), so its advisories are unknown`,
         fix: 'Pin it to a released version, or set dependencies.unknown-severity: warn.',
-        location: { file: m.file, ...(u.line ? { line: u.line } : {}) },
+        location: { file: u.file ?? m.file, ...(u.line ? { line: u.line } : {}) },
       });
     }
   }

@@ -46,7 +46,13 @@ export interface ParsedManifest {
   format: string;
   packages: Package[];
   /** Entries the reader saw but could not turn into a package (e.g. a git or path dependency without a version): reported as `unknown`, never dropped silently. */
-  unresolved: { name: string; reason: string; line?: number }[];
+  unresolved: {
+    name: string;
+    reason: string;
+    line?: number;
+    /** The file the line is in, when it is not `file` itself (a requirements `-r` include). */
+    file?: string;
+  }[];
 }
 
 /** An OSV record (https://ossf.github.io/osv-schema/), the parts the gate reads. */
