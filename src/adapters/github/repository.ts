@@ -22,18 +22,11 @@
  * `GateError('upstream')` naming the service and status; 401/403 permission problems raise
  * `GateError('config')` naming the permission that would help.
  */
-import {
-  backoff,
-  githubMessage,
-  isTimeout,
-  rateLimitWaitMs,
-  sanitize,
-  truncate,
-} from './response.js';
+import { backoff, githubMessage, sanitize, truncate } from './response.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
-import { readBounded } from '../http.js';
+import { githubRequest } from './request.js';
 import type { RepositoryPorts } from '../../checks/repository/index.js';
 import {
   CODEOWNERS_LOCATIONS,
@@ -1315,90 +1308,32 @@ class Client {
     return { visibility: 'visible', branch, protection };
   }
 
-  /**
-   * One logical request with bounded retries on 429, 403 rate limits, 5xx and network errors.
-   * Returns any other response; throws GateError('upstream') once retries are spent.
-   */
-  private async request(
+  /** One logical request with bounded retries (src/adapters/github/request.ts). */
+  private request(
     kind: 'graphql' | 'rest',
     what: string,
     url: URL,
     body?: string,
   ): Promise<Fetched> {
-    const { maxRetries, retryBaseDelayMs, maxRetryDelayMs } = this.opts;
-    let lastProblem = '';
-    for (let attempt = 0; ; attempt++) {
-      let waitMs: number;
-      try {
-        const res = await this.attempt(kind, url, body);
-        const rateWait = rateLimitWaitMs(res);
-        if (rateWait !== undefined) {
-          lastProblem = `HTTP ${res.status} rate limit${githubMessage(res)}`;
-          if (rateWait > maxRetryDelayMs) {
-            throw new GateError(
-              'upstream',
-              `${what} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateWait / 1000)} s more, longer than we wait (${Math.ceil(maxRetryDelayMs / 1000)} s)${githubMessage(res)}`,
-              {
-                fix: 'retry later; the GITHUB_TOKEN limit (1,000 requests/hour per repository) is shared by every workflow',
-              },
-            );
-          }
-          waitMs = Math.max(rateWait, backoff(attempt, retryBaseDelayMs, maxRetryDelayMs));
-        } else if (res.status >= 500) {
-          lastProblem = `HTTP ${res.status}${githubMessage(res)}`;
-          waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
-        } else {
-          return res;
-        }
-      } catch (err) {
-        if (err instanceof GateError) throw err;
-        if (this.cancel.signal.aborted) throw new GateError('upstream', `${what}: cancelled`);
-        lastProblem = isTimeout(err)
-          ? `no answer within ${this.opts.timeoutMs} ms`
-          : `network error: ${describeThrown(err)}`;
-        waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
-      }
-      if (attempt >= maxRetries) {
-        throw new GateError(
-          'upstream',
-          `${what} failed after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}: ${lastProblem}`,
-          { fix: 'retry later; check https://www.githubstatus.com for outages' },
-        );
-      }
-      try {
-        await sleep(waitMs, undefined, { signal: this.cancel.signal });
-      } catch {
-        throw new GateError('upstream', `${what}: cancelled`);
-      }
-    }
-  }
-
-  private async attempt(kind: 'graphql' | 'rest', url: URL, body?: string): Promise<Fetched> {
-    this.counts.total++;
-    this.counts[kind]++;
-    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.cancel.signal]);
-    const headers: Record<string, string> = {
-      Accept: 'application/vnd.github+json',
-      'X-GitHub-Api-Version': GITHUB_API_VERSION,
-      'User-Agent': 'security-gate',
-    };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (this.opts.token !== undefined) headers.Authorization = `Bearer ${this.opts.token}`;
-    const init: RequestInit = {
-      method: body === undefined ? 'GET' : 'POST',
-      headers,
-      redirect: 'error',
-      credentials: 'omit',
-      signal,
-    };
-    if (body !== undefined) init.body = body;
-    const res = await this.fetchImpl(url, init);
-    const bytes = await readBounded(
-      res,
-      MAX_RESPONSE_BYTES,
-      `${kind === 'graphql' ? GRAPHQL_SERVICE : REST_SERVICE} response`,
+    return githubRequest(
+      {
+        what,
+        url,
+        ...(this.opts.token !== undefined ? { token: this.opts.token } : {}),
+        ...(body !== undefined ? { body } : {}),
+        maxRetries: this.opts.maxRetries,
+        timeoutMs: this.opts.timeoutMs,
+        retryBaseDelayMs: this.opts.retryBaseDelayMs,
+        maxRetryDelayMs: this.opts.maxRetryDelayMs,
+        maxBytes: MAX_RESPONSE_BYTES,
+        signal: this.cancel.signal,
+        onAttempt: () => {
+          this.counts.total++;
+          this.counts[kind]++;
+        },
+      },
+      this.fetchImpl,
     );
-    return { status: res.status, statusText: res.statusText, headers: res.headers, body: bytes };
   }
 }
 

@@ -31,6 +31,8 @@ export interface RetryOptions {
   maxBytes?: number;
   /** Aborts waits and requests. */
   signal?: AbortSignal;
+  /** Called before each attempt (to count requests, retries included). */
+  onAttempt?: () => void;
 }
 
 export interface GitHubRequest extends RetryOptions {
@@ -103,6 +105,7 @@ async function once(
   timeoutMs: number,
   fetchImpl: typeof fetch,
 ): Promise<GitHubResponse> {
+  req.onAttempt?.();
   const signals = [AbortSignal.timeout(timeoutMs)];
   if (req.signal) signals.push(req.signal);
   const headers: Record<string, string> = {
