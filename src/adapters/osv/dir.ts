@@ -3,25 +3,25 @@
  * recursively (osv.dev's exports unpacked, a mirror of an advisory database's OSV output, or
  * records of one's own).
  *
- * Every file is read, parsed and validated once, up front: a file that is not a valid OSV record is
- * an error (`GateError('input')` naming the file), never skipped, since skipping a record could
- * hide a vulnerability. Only an index (ecosystem, normalised name) → file is kept; `recordsFor`
- * re-reads the few files it needs.
+ * `osvDir` lists the files; each `recordsFor` then reads every one of them once, in one pass
+ * (src/adapters/osv/offline-pass.ts): each is parsed, the fields that decide whether it matters
+ * are checked, and the records naming a scanned package are validated in full and kept. A file
+ * that is not JSON, or not a valid record where it matters, is an error (`GateError('input')`
+ * naming the file), never skipped, since skipping a record could hide a vulnerability.
  *
- * Reading is synchronous in slices, yielding to the event loop between slices: for many small
- * files, synchronous reads are several times faster than `fs.promises.readFile` through libuv's
- * thread pool (measured: 100,000 files, 1.2 s against 4–6 s), and the yields keep timers and
- * sockets of other checks serviced.
+ * Reading is synchronous in slices into one reused buffer, yielding to the event loop between
+ * slices: for many small files, synchronous reads are several times faster than
+ * `fs.promises.readFile` through libuv's thread pool (measured: 100,000 files, 1.2 s against
+ * 4–6 s), and the yields keep timers and sockets of other checks serviced.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { crc32 } from 'node:zlib';
 import type { OsvRecord, Package } from '../../checks/dependencies/model.js';
 import { GateError } from '../../errors.js';
-import { OfflineIndex, deliver, emptyResult } from './offline-index.js';
-import { checkRecord, trustedRecord } from './record-schema.js';
+import { utf8Problem } from '../../utf8.js';
+import { RecordSieve } from './offline-pass.js';
 import { type AdvisorySource, type SourceDescription, messageOf } from './source.js';
 
 export interface OsvDirOptions {
@@ -37,20 +37,14 @@ const FIX =
   'every *.json file under the advisory directory must be one OSV record (https://ossf.github.io/osv-schema/); ' +
   're-download the export, or remove the file if it is not an advisory';
 
-/** Reads and indexes every record under `dir`. Throws `GateError('input')` on any bad file. */
+/**
+ * The records under `dir`: lists its `*.json` files now (throws `GateError('input')` when the
+ * directory cannot be read or holds none); the files are read by `recordsFor`.
+ */
 export async function osvDir(dir: string, opts: OsvDirOptions = {}): Promise<AdvisorySource> {
   const maxBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const files = await listRecordFiles(dir);
-  const index = new OfflineIndex();
-  for (let start = 0; start < files.length; start += SLICE) {
-    const end = Math.min(files.length, start + SLICE);
-    for (let i = start; i < end; i += 1) {
-      const { record, crc } = readRecord(dir, files[i] as string, maxBytes);
-      index.add(i, record, crc);
-    }
-    if (end < files.length) await yieldToLoop();
-  }
-  if (index.count === 0) {
+  if (files.length === 0) {
     throw new GateError(
       'input',
       `the advisory directory ${dir} holds no OSV record (*.json file)`,
@@ -60,38 +54,68 @@ export async function osvDir(dir: string, opts: OsvDirOptions = {}): Promise<Adv
       },
     );
   }
-  return new DirSource(dir, files, index, maxBytes);
+  return new DirSource(dir, files, maxBytes);
 }
 
 class DirSource implements AdvisorySource {
+  private last: { records: number; snapshot: string | undefined } | undefined;
+
   constructor(
     private readonly dir: string,
     private readonly files: readonly string[],
-    private readonly index: OfflineIndex,
     private readonly maxBytes: number,
   ) {}
 
+  /** Reads every file listed (one pass) and answers for these packages. */
   async recordsFor(packages: readonly Package[]): Promise<Map<string, OsvRecord[]>> {
-    const result = emptyResult(packages);
-    const plan = this.index.plan(packages);
-    for (const [i, ordinal] of plan.ordinals.entries()) {
-      if (i > 0 && i % SLICE === 0) await yieldToLoop();
-      const file = this.files[ordinal] as string;
-      const { record } = readRecord(this.dir, file, this.maxBytes, this.index.crcOf(ordinal));
-      deliver(result, plan, ordinal, record);
+    const sieve = new RecordSieve(packages);
+    const reader = new FileReader(this.maxBytes);
+    const { files } = this;
+    for (let start = 0; start < files.length; start += SLICE) {
+      const end = Math.min(files.length, start + SLICE);
+      for (let i = start; i < end; i += 1) {
+        const file = files[i] as string;
+        const problem = sieve.take(this.parse(file, reader));
+        if (problem !== undefined) {
+          throw this.bad(file, `is not a valid OSV record: ${problem}`);
+        }
+      }
+      if (end < files.length) await yieldToLoop();
     }
-    return result;
+    this.last = { records: sieve.count, snapshot: sieve.snapshot };
+    return sieve.result;
   }
 
   describe(): SourceDescription {
-    const out: SourceDescription = {
-      kind: 'osv-dir',
-      location: this.dir,
-      records: this.index.count,
-    };
-    const snapshot = this.index.snapshot;
-    if (snapshot !== undefined) out.snapshot = snapshot;
+    const out: SourceDescription = { kind: 'osv-dir', location: this.dir };
+    if (this.last) {
+      out.records = this.last.records;
+      if (this.last.snapshot !== undefined) out.snapshot = this.last.snapshot;
+    }
     return out;
+  }
+
+  private parse(file: string, reader: FileReader): unknown {
+    let text: string;
+    try {
+      text = reader.read(file);
+    } catch (err) {
+      if (err instanceof RangeError) throw this.bad(file, err.message);
+      throw this.bad(file, `cannot be read: ${messageOf(err)}`, err);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw this.bad(file, `is not JSON: ${messageOf(err)}`, err);
+    }
+  }
+
+  private bad(file: string, what: string, cause?: unknown): GateError {
+    return new GateError('input', `OSV record ${relative(this.dir, file) || file} ${what}`, {
+      location: { file },
+      fix: FIX,
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 }
 
@@ -119,76 +143,34 @@ async function listRecordFiles(dir: string): Promise<string[]> {
   }
 }
 
-/**
- * Reads, parses and validates one record file. With `expectedCrc` (a re-read), bytes with another
- * CRC-32 are an error ("changed"), and the same bytes are not validated again.
- */
-function readRecord(
-  dir: string,
-  file: string,
-  maxBytes: number,
-  expectedCrc?: number,
-): { record: OsvRecord; crc: number } {
-  const fail = (what: string, cause?: unknown): GateError =>
-    new GateError('input', `OSV record ${relative(dir, file) || file} ${what}`, {
-      location: { file },
-      fix: FIX,
-      ...(cause === undefined ? {} : { cause }),
-    });
-  let bytes: Buffer;
-  try {
-    bytes = readBoundedSync(file, maxBytes);
-  } catch (err) {
-    if (err instanceof RangeError) throw fail(err.message);
-    throw fail(`cannot be read: ${messageOf(err)}`, err);
-  }
-  const crc = crc32(bytes);
-  if (expectedCrc !== undefined && crc !== expectedCrc) throw changed(dir, file);
-  let json: unknown;
-  try {
-    json = JSON.parse(decodeUtf8(bytes));
-  } catch (err) {
-    throw fail(`is not JSON: ${messageOf(err)}`, err);
-  }
-  if (expectedCrc !== undefined) return { record: trustedRecord(json), crc };
-  const checked = checkRecord(json);
-  if ('problem' in checked) throw fail(`is not a valid OSV record: ${checked.problem}`);
-  return { record: checked.record, crc };
-}
+/** Reads whole files as UTF-8 text (BOM removed) through one buffer, refusing files over `maxBytes` (RangeError). */
+class FileReader {
+  private buf = Buffer.allocUnsafe(256 * 1024);
 
-function changed(dir: string, file: string): GateError {
-  return new GateError(
-    'input',
-    `OSV record ${relative(dir, file)} changed while the gate was reading the advisory directory`,
-    {
-      location: { file },
-      fix: 'do not modify the advisory directory during a run; run the gate again',
-    },
-  );
-}
+  constructor(private readonly maxBytes: number) {}
 
-function decodeUtf8(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** The file's bytes, refusing files over `maxBytes` (RangeError). */
-function readBoundedSync(file: string, maxBytes: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > maxBytes) {
-      throw new RangeError(`is ${size} bytes, more than the ${maxBytes} accepted`);
-    }
-    const buf = Buffer.allocUnsafe(size);
+  read(file: string): string {
+    const fd = openSync(file, 'r');
     let off = 0;
-    while (off < size) {
-      const n = readSync(fd, buf, off, size - off, off);
-      if (n === 0) break;
-      off += n;
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.maxBytes) {
+        throw new RangeError(`is ${size} bytes, more than the ${this.maxBytes} accepted`);
+      }
+      if (size > this.buf.length) this.buf = Buffer.allocUnsafe(size);
+      while (off < size) {
+        const n = readSync(fd, this.buf, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+    } finally {
+      closeSync(fd);
     }
-    return buf.subarray(0, off);
-  } finally {
-    closeSync(fd);
+    const bom = off >= 3 && this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf;
+    const text = this.buf.subarray(bom ? 3 : 0, off);
+    // Strict: a lenient decoder turns damaged bytes into U+FFFD, a package name no scan asks for.
+    const problem = utf8Problem(text);
+    if (problem) throw new Error(problem);
+    return text.toString('utf8');
   }
 }

@@ -1,83 +1,68 @@
 /**
- * The index shared by the offline sources: for each (ecosystem, normalised name) the ordinals of
- * the records that name it, and the CRC-32 of each record's bytes. Records themselves are not
- * kept: a source re-reads the few it needs when asked (so 100,000 records cost the index, a few
- * MB, not 100,000 parsed objects), checks the bytes are those it validated (CRC-32; anything else
- * is "changed during the run", an error) and then skips validating them again.
+ * One pass over an offline snapshot (export directory or all.zip), shared by both sources. Every
+ * record is parsed; of each, only what decides whether it matters to this scan is checked (`id`,
+ * `modified`, `affected[].package`: see `screenRecord`); records naming a scanned package are
+ * then validated in full (`acceptRecord`) and kept, the others dropped. So 100,000 records cost
+ * one read and one `JSON.parse` each, plus full validation of the few that matter, and memory
+ * holds only the records that matter.
+ *
+ * Fail closed: a file or entry that is not JSON, or whose id, date or package names are malformed,
+ * is an error whatever it names (it cannot be shown not to matter, and a damaged snapshot is not
+ * used); a record that names a scanned package and is invalid anywhere is an error. A record that
+ * names no scanned package is not checked beyond the fields above: nothing in it can change the
+ * verdict.
  */
 import type { OsvRecord, Package } from '../../checks/dependencies/model.js';
-import { keysOf } from './record-schema.js';
+import { acceptRecord, checkRecord, screenRecord } from './record-schema.js';
 import { SnapshotClock, indexKey, packageKey } from './source.js';
 
-export class OfflineIndex {
-  private readonly byKey = new Map<string, number[]>();
-  /** CRC-32 of each record's bytes when indexed: a re-read with the same CRC is not re-validated. */
-  private readonly crcs: number[] = [];
+export class RecordSieve {
+  /** index key → the result keys (`packageKey`) of the scanned packages it stands for. */
+  private readonly wanted = new Map<string, string[]>();
   private readonly clock = new SnapshotClock();
-  /** Valid records indexed (including those naming no ecosystem the gate reads). */
+  /** One entry per scanned package, empty when no record names it. */
+  readonly result = new Map<string, OsvRecord[]>();
+  /** Records read (each checked as described above). */
   count = 0;
 
-  /** Indexes record number `ordinal`, whose bytes have this CRC-32. */
-  add(ordinal: number, record: OsvRecord, crc: number): void {
-    this.count += 1;
-    this.crcs[ordinal] = crc;
-    this.clock.see(record.modified);
-    for (const key of keysOf(record)) {
-      const list = this.byKey.get(key);
-      if (list === undefined) this.byKey.set(key, [ordinal]);
-      else list.push(ordinal);
+  constructor(packages: readonly Package[]) {
+    for (const pkg of packages) {
+      const key = packageKey(pkg);
+      if (this.result.has(key)) continue;
+      this.result.set(key, []);
+      const iKey = indexKey(pkg.ecosystem, pkg.name);
+      const list = this.wanted.get(iKey);
+      if (list === undefined) this.wanted.set(iKey, [key]);
+      else list.push(key);
     }
   }
 
-  crcOf(ordinal: number): number | undefined {
-    return this.crcs[ordinal];
-  }
-
+  /** Newest `modified` of the records read, ISO 8601. */
   get snapshot(): string | undefined {
     return this.clock.iso;
   }
 
-  /** What to read for these packages: the ordinals (sorted, unique) and whom each is for. */
-  plan(packages: readonly Package[]): ReadPlan {
-    const wanted = new Map<number, Set<string>>();
-    const indexKeyOf = new Map<string, string>();
-    for (const pkg of packages) {
-      const key = packageKey(pkg);
-      const iKey = indexKey(pkg.ecosystem, pkg.name);
-      indexKeyOf.set(key, iKey);
-      for (const ordinal of this.byKey.get(iKey) ?? []) {
-        const set = wanted.get(ordinal);
-        if (set === undefined) wanted.set(ordinal, new Set([key]));
-        else set.add(key);
-      }
+  /** Takes one parsed record; returns what is wrong with it, or undefined when it is accepted. */
+  take(json: unknown): string | undefined {
+    const screened = screenRecord(json);
+    if (screened === undefined) {
+      const checked = checkRecord(json);
+      return 'problem' in checked ? checked.problem : '(record): malformed';
     }
-    return { ordinals: [...wanted.keys()].sort((a, b) => a - b), wanted, indexKeyOf };
-  }
-}
-
-export interface ReadPlan {
-  ordinals: number[];
-  /** ordinal → the result keys (`packageKey`) the record was indexed under. */
-  wanted: Map<number, Set<string>>;
-  /** result key → index key. */
-  indexKeyOf: Map<string, string>;
-}
-
-/** An empty result with one (empty) entry per requested package. */
-export function emptyResult(packages: readonly Package[]): Map<string, OsvRecord[]> {
-  return new Map(packages.map((p) => [packageKey(p), []]));
-}
-
-/** Adds record number `ordinal`, re-read, to the result under every key it was indexed for. */
-export function deliver(
-  result: Map<string, OsvRecord[]>,
-  plan: ReadPlan,
-  ordinal: number,
-  record: OsvRecord,
-): void {
-  for (const key of plan.wanted.get(ordinal) ?? []) {
-    const list = result.get(key);
-    if (list === undefined) result.set(key, [record]);
-    else list.push(record);
+    this.count += 1;
+    this.clock.see(screened.modified);
+    let record: OsvRecord | undefined;
+    for (const iKey of screened.keys) {
+      const keys = this.wanted.get(iKey);
+      if (keys === undefined) continue;
+      if (record === undefined) {
+        const checked = acceptRecord(json);
+        if ('problem' in checked) return checked.problem;
+        record = checked.record;
+      }
+      // Keys are unique per record, and each result key belongs to one index key: no duplicates.
+      for (const key of keys) (this.result.get(key) as OsvRecord[]).push(record);
+    }
+    return undefined;
   }
 }

@@ -82,27 +82,132 @@ export function checkRecord(value: unknown): { record: OsvRecord } | { problem: 
   return { record: parsed.data as OsvRecord };
 }
 
-/**
- * A record whose bytes were validated before and are unchanged since (same CRC-32): parsed
- * JSON, normalised as the schema normalises it (null lists dropped), without validating again.
+/*
+ * The same rules as `osvRecordSchema`, written out as plain checks that allocate nothing: the
+ * offline sources validate tens of thousands of records per run, and zod (which builds a copy of
+ * each) took longer than `JSON.parse` itself. __tests__/osv-record-schema.test.ts checks that both
+ * accept and refuse the same records; zod stays the reference, and describes what is wrong.
  */
-export function trustedRecord(json: unknown): OsvRecord {
-  const r = json as Record<string, unknown>;
-  for (const key of ['aliases', 'related', 'references']) if (r[key] === null) delete r[key];
-  return r as unknown as OsvRecord;
+const TIMESTAMP: RegExp = (() => {
+  const pattern = timestamp.def.pattern; // the regular expression zod itself tests
+  if (pattern === undefined) throw new Error('zod gives no pattern for z.iso.datetime');
+  return pattern;
+})();
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const optString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const optRecord = (v: unknown): boolean => v === undefined || isObject(v);
+const everyOf = (v: unknown, ok: (item: unknown) => boolean): boolean => {
+  if (!Array.isArray(v)) return false;
+  for (const item of v as unknown[]) if (!ok(item)) return false;
+  return true;
+};
+const optList = (v: unknown, ok: (item: unknown) => boolean): boolean =>
+  v === undefined || everyOf(v, ok);
+const nullishList = (v: unknown, ok: (item: unknown) => boolean): boolean =>
+  v === undefined || v === null || everyOf(v, ok);
+const severityOk = (v: unknown): boolean =>
+  optList(v, (s) => isObject(s) && isString(s.type) && isString(s.score));
+const eventOk = (e: unknown): boolean =>
+  isObject(e) &&
+  optString(e.introduced) &&
+  optString(e.fixed) &&
+  optString(e.last_affected) &&
+  optString(e.limit);
+const rangeOk = (r: unknown): boolean =>
+  isObject(r) &&
+  isString(r.type) &&
+  optString(r.repo) &&
+  everyOf(r.events, eventOk) &&
+  optRecord(r.database_specific);
+const affectedOk = (a: unknown): boolean => {
+  if (!isObject(a)) return false;
+  const p = a.package;
+  if (p !== undefined && !(isObject(p) && isString(p.ecosystem) && isString(p.name))) return false;
+  if (p !== undefined && !optString(p.purl)) return false;
+  return (
+    severityOk(a.severity) &&
+    optList(a.ranges, rangeOk) &&
+    optList(a.versions, isString) &&
+    optRecord(a.ecosystem_specific) &&
+    optRecord(a.database_specific)
+  );
+};
+
+/** Does `value` satisfy `osvRecordSchema`? (Without building anything.) */
+export function isValidRecord(value: unknown): value is Record<string, unknown> {
+  if (!isObject(value)) return false;
+  const v = value;
+  return (
+    isString(v.id) &&
+    v.id !== '' &&
+    isString(v.modified) &&
+    TIMESTAMP.test(v.modified) &&
+    optString(v.published) &&
+    optString(v.withdrawn) &&
+    nullishList(v.aliases, isString) &&
+    nullishList(v.related, isString) &&
+    optString(v.summary) &&
+    optString(v.details) &&
+    severityOk(v.severity) &&
+    optList(v.affected, affectedOk) &&
+    nullishList(v.references, (r) => isObject(r) && isString(r.type) && isString(r.url)) &&
+    optRecord(v.database_specific)
+  );
+}
+
+/**
+ * `checkRecord` for parsed JSON the caller owns: the same verdict, but a valid record is returned
+ * as it is (null lists dropped, as the schema drops them) instead of as a copy.
+ */
+export function acceptRecord(value: unknown): { record: OsvRecord } | { problem: string } {
+  if (!isValidRecord(value)) {
+    const checked = checkRecord(value);
+    // Both validators refuse the same records (tested); should they ever differ, refuse.
+    return 'problem' in checked ? checked : { problem: '(record): not a valid OSV record' };
+  }
+  for (const key of ['aliases', 'related', 'references'])
+    if (value[key] === null) delete value[key];
+  return { record: value as unknown as OsvRecord };
 }
 
 const OURS: ReadonlySet<string> = new Set(ECOSYSTEMS);
 
+/** What decides whether a record matters to a scan: its id, its date and the packages it names. */
+export interface Screened {
+  id: string;
+  modified: string;
+  /** Index keys (`indexKey`) of the packages it names in the ecosystems the gate reads. */
+  keys: string[];
+}
+
 /**
- * The index keys of the packages a record names, in the ecosystems the gate reads (suffixed and
- * other ecosystems, e.g. `Debian:11`, are never looked up, so they are not indexed).
+ * Checks only the fields that decide whether a record matters (`id`, `modified`, each
+ * `affected[].package`'s `ecosystem` and `name`), with the same rules as `osvRecordSchema`, and
+ * returns them; undefined when any of them is missing or malformed (then `checkRecord` says what
+ * is wrong). Never stricter than the schema: a record the schema accepts always passes.
+ * Suffixed and other ecosystems (e.g. `Debian:11`) are never looked up, so they give no key.
  */
-export function keysOf(rec: OsvRecord): string[] {
-  const keys = new Set<string>();
-  for (const a of rec.affected ?? []) {
-    if (a.package && OURS.has(a.package.ecosystem))
-      keys.add(indexKey(a.package.ecosystem, a.package.name));
+export function screenRecord(value: unknown): Screened | undefined {
+  if (!isObject(value)) return undefined;
+  const { id, modified, affected } = value;
+  if (typeof id !== 'string' || id === '') return undefined;
+  if (typeof modified !== 'string' || !TIMESTAMP.test(modified)) return undefined;
+  const keys: string[] = [];
+  if (affected !== undefined) {
+    if (!Array.isArray(affected)) return undefined;
+    for (const entry of affected as unknown[]) {
+      if (!isObject(entry)) return undefined;
+      const pkg = entry.package;
+      if (pkg === undefined) continue;
+      if (!isObject(pkg)) return undefined;
+      const { ecosystem, name } = pkg;
+      if (typeof ecosystem !== 'string' || typeof name !== 'string') return undefined;
+      if (!OURS.has(ecosystem)) continue;
+      const key = indexKey(ecosystem, name);
+      if (!keys.includes(key)) keys.push(key);
+    }
   }
-  return [...keys];
+  return { id, modified, keys };
 }

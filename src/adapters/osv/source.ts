@@ -13,7 +13,7 @@ export interface SourceDescription {
   kind: 'osv-dir' | 'osv-zip' | 'osv-api';
   /** The directory, file or API base URL, as given. */
   location: string;
-  /** Records read (offline: every valid record; API: records fetched or cached for the last query). */
+  /** Records read by the last query (offline: every record of the snapshot; API: records fetched or cached). */
   records?: number;
   /** Newest `modified` seen, ISO 8601 (UTC). */
   snapshot?: string;
