@@ -12,6 +12,7 @@ import {
   configFromVerifyArtifact,
   type GateConfig,
 } from './config/index.js';
+import { writeVsa } from './adapters/sigstore/vsa.js';
 import { productionDeps } from './deps.js';
 import { isEntryPoint } from './entry.js';
 import { GateError, describeThrown, formatError } from './errors.js';
@@ -182,6 +183,9 @@ export async function main(
         : {}),
       ...(command === 'run' && env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
     });
+    if (config.vsa && report.verdict === 'pass') {
+      io.stdout(`verification summary signed: ${await writeVsa(report, config.vsa, env)}\n`);
+    }
     return exitCode(report.checks, report.verdict, report.mode);
   } catch (err) {
     io.stderr(formatError(err));

@@ -3,6 +3,7 @@
  * block, builds the typed config and calls the same `run` as the CLI, then fails the step once.
  */
 import * as core from '@actions/core';
+import { writeVsa } from './adapters/sigstore/vsa.js';
 import { configFromRunOptions } from './config/index.js';
 import { productionDeps } from './deps.js';
 import { isEntryPoint } from './entry.js';
@@ -43,6 +44,12 @@ export async function main(
     });
     // Findings on their files and lines, most important first, within GitHub's per-step limits.
     for (const a of annotationsFor(report, await sourceContext(report, paths))) annotate(a);
+    // A passing verdict, signed for later gates (report.vsa). Failing to sign fails the step.
+    if (config.vsa && report.verdict === 'pass') {
+      const bundle = await writeVsa(report, config.vsa, env);
+      core.info(`security-gate: verification summary signed: ${bundle}`);
+      if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, outputLine('vsa-bundle', bundle));
+    }
     const code = exitCode(report.checks, report.verdict, report.mode);
     if (report.mode === 'audit' && report.verdict === 'block') {
       core.warning(

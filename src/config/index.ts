@@ -14,6 +14,7 @@ import type { SignaturesCheckConfig } from '../checks/signatures/index.js';
 import type { ArtifactTarget, SignatureSource } from '../checks/signatures/ports.js';
 import type { CheckId, Mode, Subject } from '../types.js';
 import { fetchRepositoryFile } from '../adapters/github/contents.js';
+import { SIGNING_INSTANCES } from '../adapters/sigstore/vsa.js';
 import { loadPolicy, policyFromText, type ExtendsResolver } from './load.js';
 import {
   checkRepoOptionsSchema,
@@ -28,6 +29,7 @@ import {
   type ScanDepsOptions,
   GITHUB_ACTIONS_ISSUER,
   type IdentityPolicy,
+  type Policy,
   type RunOptions,
   type VerifyArtifactOptions,
 } from './schema.js';
@@ -50,6 +52,10 @@ export interface GateConfig {
   /** The GitHub API (attestations, repository evidence): base URL and token. */
   github: { apiUrl: string; token?: string };
   outputs: { json?: string; markdown?: string; sarif?: string };
+  /** `report.pr-comment`, `report.check-run`: where else on GitHub the verdict is published. */
+  publish?: GitHubPublishConfig;
+  /** `report.vsa`: sign a verification summary when the verdict is pass. */
+  vsa?: VsaConfig;
   /** Run only these checks (verify-artifact runs only `signatures`). */
   only?: CheckId[];
 }
@@ -173,6 +179,66 @@ export async function configFromRunOptions(
           ? { sarif: path.resolve(workspace, policy.report.sarif) }
           : {}),
     },
+    ...(policy.report?.vsa ? { vsa: vsaFrom(policy.report.vsa, workspace) } : {}),
+    publish: publishFrom(policy.report, env),
+  };
+}
+
+export interface GitHubPublishConfig {
+  prComment: 'auto' | 'always' | 'never';
+  checkRun: boolean;
+  /** GITHUB_EVENT_NAME, GITHUB_EVENT_PATH: the pull request of pull_request events. */
+  event?: { name: string; path?: string };
+  /** The workflow run's page, whose job summary holds the full report. */
+  runUrl?: string;
+}
+
+/** `report.pr-comment` (default auto) and `report.check-run` (default false), with the run's context. */
+function publishFrom(report: Policy['report'], env: NodeJS.ProcessEnv): GitHubPublishConfig {
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const repo = env.GITHUB_REPOSITORY ?? '';
+  const runId = env.GITHUB_RUN_ID ?? '';
+  const runUrl =
+    /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/.test(server) &&
+    /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo) &&
+    /^\d+$/.test(runId)
+      ? `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${runId}`
+      : undefined;
+  return {
+    prComment: report?.['pr-comment'] ?? 'auto',
+    checkRun: report?.['check-run'] ?? false,
+    ...(env.GITHUB_EVENT_NAME
+      ? {
+          event: {
+            name: env.GITHUB_EVENT_NAME,
+            ...(env.GITHUB_EVENT_PATH ? { path: env.GITHUB_EVENT_PATH } : {}),
+          },
+        }
+      : {}),
+    ...(runUrl ? { runUrl } : {}),
+  };
+}
+
+export interface VsaConfig {
+  /** Absolute path of the bundle to write. */
+  path: string;
+  fulcioUrl: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
+}
+
+function vsaFrom(
+  v: NonNullable<NonNullable<Policy['report']>['vsa']>,
+  workspace: string,
+): VsaConfig {
+  const instance = SIGNING_INSTANCES[v.instance];
+  const rekorUrl = v['rekor-url'] ?? ('rekor' in instance ? instance.rekor : undefined);
+  const tsaUrl = v['tsa-url'] ?? ('tsa' in instance ? instance.tsa : undefined);
+  return {
+    path: path.resolve(workspace, v.path),
+    fulcioUrl: v['fulcio-url'] ?? instance.fulcio,
+    ...(rekorUrl ? { rekorUrl } : {}),
+    ...(tsaUrl ? { tsaUrl } : {}),
   };
 }
 

@@ -6,10 +6,7 @@
 import { z } from 'zod';
 
 /** Keys of DESIGN.md §5 that later versions implement; a policy that uses them is refused. */
-export const NOT_YET_SUPPORTED_KEYS: Record<string, string> = {
-  'report.pr-comment': 'PR comments are not supported by this version yet',
-  'report.check-run': 'check runs are not supported by this version yet',
-};
+export const NOT_YET_SUPPORTED_KEYS: Record<string, string> = {};
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
@@ -473,13 +470,58 @@ export const repositorySchema = z
 
 export const reportPolicySchema = z
   .strictObject({
+    'pr-comment': z
+      .enum(['auto', 'always', 'never'])
+      .default('auto')
+      .describe(
+        'One comment per pull request with the verdict, updated in place: auto (runs on pull_request / pull_request_target, and deploys of a commit that is the merge commit of a merged pull request), always (the same, and a warning when no pull request is found), never. Needs `pull-requests: write`; without it the step warns and the verdict is unchanged.',
+      ),
+    'check-run': z
+      .boolean()
+      .default(false)
+      .describe(
+        'Create a check run named security-gate on the deployed commit (on the pull request head for pull_request events) with the verdict (success, failure, or neutral in audit mode) and up to 50 annotations. Needs `checks: write`; without it the step warns and the verdict is unchanged.',
+      ),
     sarif: nonEmpty
       .describe(
         'Also write the report as a SARIF 2.1.0 log to this path (relative to the workspace) for GitHub code scanning; --sarif overrides it. Written whole or not at all; a failed write is "could not evaluate".',
       )
       .optional(),
+    vsa: z
+      .strictObject({
+        path: nonEmpty
+          .default('security-gate.vsa.sigstore.json')
+          .describe('Where to write the Sigstore bundle, relative to the workspace.'),
+        instance: z
+          .enum(['public-good', 'github'])
+          .default('public-good')
+          .describe(
+            "Sigstore instance: public-good (Fulcio + Rekor, public repositories) or github (GitHub's Fulcio + timestamp authority, private repositories).",
+          ),
+        'fulcio-url': z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+          .describe('Another Fulcio (a private Sigstore deployment).')
+          .optional(),
+        'rekor-url': z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+          .describe('Another Rekor.')
+          .optional(),
+        'tsa-url': z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+          .describe('Another RFC 3161 timestamp authority.')
+          .optional(),
+      })
+      .describe(
+        'When the verdict is pass, sign a SLSA verification summary (https://slsa.dev/verification_summary/v1) of the verified artifact digests, keyless with the workflow identity (needs `id-token: write`); its path is the `vsa-bundle` output. Signing failure fails the step.',
+      )
+      .optional(),
   })
-  .describe('Report files besides the job summary and the step outputs.');
+  .describe(
+    'Where the report goes besides the job summary and the step outputs: files, the pull request, a check run.',
+  );
 
 export const policySchema = z
   .strictObject({

@@ -448,6 +448,8 @@ function policyProblem(
       };
     }
   }
+  const summary = summaryProblem(outcome);
+  if (summary) return summary;
   const provenance = provenanceProblem(outcome, cfg);
   if (provenance) return provenance;
   const match = matchIdentity(outcome.signer, cfg.identities, keyIdentity);
@@ -665,4 +667,26 @@ async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
+
+/**
+ * A verification summary (SLSA VSA) vouches for the artifact only when it says PASSED: a signed
+ * FAILED summary from an earlier gate must never let the artifact through.
+ */
+function summaryProblem(outcome: VerifiedBundle): Problem | undefined {
+  const statement = outcome.contentType === 'dsse' ? outcome.statement : undefined;
+  if (statement?.predicateType !== VSA_PREDICATE_TYPE) return undefined;
+  const result = (statement.predicate as { verificationResult?: unknown } | undefined)
+    ?.verificationResult;
+  if (result === 'PASSED') return undefined;
+  return {
+    step: 'predicate-type',
+    kind: 'fail',
+    message: 'the verification summary does not say the artifact passed',
+    expected: 'verificationResult: PASSED',
+    found: `verificationResult: ${JSON.stringify(result) ?? 'absent'}`,
+    fix: 'Promote only artifacts an earlier gate passed.',
+  };
 }
