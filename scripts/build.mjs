@@ -38,6 +38,28 @@ const ENTRIES = [
 const HASHBANG = '#!/usr/bin/env node\n';
 
 /**
+ * Licences a bundled package may carry: permissive ones that let dist/ ship under MIT with the
+ * notices in dist/licenses.txt. Anything else (copyleft, unknown, UNLICENSED) fails the build.
+ */
+const ALLOWED_LICENCES = new Set([
+  '0BSD',
+  'Apache-2.0',
+  'BlueOak-1.0.0',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  'ISC',
+  'MIT',
+]);
+
+/** An SPDX expression of allowed licences: every AND term allowed, some OR alternative allowed. */
+export function licenceAllowed(expression) {
+  const text = expression.trim().replace(/^\((.*)\)$/, '$1');
+  if (/ OR /i.test(text)) return text.split(/ OR /i).some((x) => licenceAllowed(x));
+  if (/ AND /i.test(text)) return text.split(/ AND /i).every((x) => licenceAllowed(x));
+  return ALLOWED_LICENCES.has(text);
+}
+
+/**
  * CommonJS dependencies call require(); an ES module has none. esbuild's __require shim uses the
  * module-scope `require` when `typeof require !== 'undefined'`, which this banner provides.
  */
@@ -191,6 +213,11 @@ async function licences(metafiles) {
     }
     if (pkg.license === undefined) {
       throw new Error(`${pkg.name}@${pkg.version} (${dir}) is bundled but has no "license" field`);
+    }
+    if (!licenceAllowed(pkg.license)) {
+      throw new Error(
+        `${pkg.name}@${pkg.version} is bundled under ${pkg.license}, which is not in the build's licence allowlist (scripts/build.mjs ALLOWED_LICENCES): review it before adding it`,
+      );
     }
     packages.set(`${pkg.name}@${pkg.version}`, pkg);
   }
