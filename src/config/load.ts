@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { GateError } from '../errors.js';
+import { decodeUtf8Strict, notUtf8 } from '../utf8.js';
 import type { Location } from '../types.js';
 import { Loosening, looseningError, parseExtends, tighten, type ExtendsSpec } from './extends.js';
 import { NOT_YET_SUPPORTED_KEYS, policySchema, type Policy } from './schema.js';
@@ -31,9 +32,9 @@ export async function loadPolicy(
   path: string,
   resolveExtends?: ExtendsResolver,
 ): Promise<LoadedPolicy> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     throw new GateError(
@@ -48,7 +49,15 @@ export async function loadPolicy(
       },
     );
   }
-  return policyFromText(text, path, resolveExtends);
+  // Strict: a damaged byte would make a `deny` rule or an identity silently match nothing.
+  const decoded = decodeUtf8Strict(bytes);
+  if ('invalid' in decoded) {
+    throw new GateError('config', `${path}:${decoded.invalid.line}: ${notUtf8(decoded.invalid)}`, {
+      location: { file: path, line: decoded.invalid.line },
+      fix: 'Save the policy file as UTF-8.',
+    });
+  }
+  return policyFromText(decoded.text, path, resolveExtends);
 }
 
 /** Parses policy text, fetching the base policy it extends, if any. */

@@ -29,6 +29,7 @@
 import {
   backoff,
   githubMessage,
+  redactCredentials,
   isTimeout,
   rateLimitWaitMs,
   sanitize,
@@ -551,7 +552,7 @@ class Client {
         if (err instanceof GateError) throw err; // refused URL, body too large: not transient
         lastProblem = isTimeout(err)
           ? `no answer within ${this.opts.timeoutMs} ms`
-          : `network error: ${describeThrown(err)}${causeOf(err)}`;
+          : `network error: ${redactCredentials(`${describeThrown(err)}${causeOf(err)}`, [this.opts.token])}`;
         waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
       }
       if (attempt >= maxRetries) {

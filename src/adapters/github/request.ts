@@ -13,6 +13,7 @@ import {
   githubMessage,
   isTimeout,
   rateLimitWaitMs,
+  redactCredentials,
   type GitHubResponse,
 } from './response.js';
 
@@ -40,7 +41,7 @@ export interface GitHubRequest extends RetryOptions {
   what: string;
   url: URL;
   token?: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH';
   body?: string;
   accept?: string;
 }
@@ -82,7 +83,7 @@ export async function githubRequest(
       if (req.signal?.aborted) throw new GateError('upstream', `${req.what}: cancelled`);
       lastProblem = isTimeout(err)
         ? `no answer within ${timeoutMs} ms`
-        : `network error: ${describeThrown(err)}`;
+        : `network error: ${redactCredentials(describeThrown(err), [req.token])}`;
       waitMs = backoff(attempt, base, cap);
     }
     if (attempt >= maxRetries) {

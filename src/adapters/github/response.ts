@@ -53,9 +53,27 @@ export function githubMessage(res: GitHubResponse): string {
   }
 }
 
-/** Control characters out, at most 200 characters: text from a server, fit for a message. */
+/** Control characters and credentials out, at most 200 characters: text from a server, fit for a message. */
 export function sanitize(text: string): string {
-  return truncate(text.replace(/\p{Cc}+/gu, ' ').trim(), 200);
+  return truncate(redactCredentials(text.replace(/\p{Cc}+/gu, ' ').trim()), 200);
+}
+
+/**
+ * Credentials out of a message: GitHub tokens (ghp_, gho_, ghs_, ghu_, ghr_, github_pat_) and
+ * whatever follows an HTTP authorization scheme. A server (or an HTTP client's header error) may
+ * quote the Authorization header back; the gate's output is read by people without that token.
+ * `secrets` (the token itself) are redacted wherever they appear, whatever their shape.
+ */
+export function redactCredentials(
+  text: string,
+  secrets: readonly (string | undefined)[] = [],
+): string {
+  let out = text;
+  for (const secret of secrets)
+    if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
+  return out
+    .replace(/\b(?:gh[opsur]_|github_pat_)[A-Za-z0-9_]+/g, '[redacted]')
+    .replace(/\b(Bearer|token|Basic)(\s+)[^\s"',;]+/gi, '$1$2[redacted]');
 }
 
 export function truncate(text: string, max: number): string {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ParsedManifest } from '../../checks/dependencies/model.js';
 import { GateError, describeThrown } from '../../errors.js';
+import { decodeUtf8Strict, notUtf8 } from '../../utf8.js';
 import { inputError, type ReadContext } from './common.js';
 import { SUPPORTED_FILES, formatOf, readSbom } from './formats.js';
 
@@ -20,15 +21,24 @@ export async function readManifest(
 ): Promise<ParsedManifest> {
   const display = options.displayPath ?? file;
   let format = formatOf(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw inputError(display, `cannot read the file: ${describeThrown(err)}`, {
       cause: err,
       fix: 'Check the path given to the dependency check (and that the lockfile is committed).',
     });
   }
+  // Strict: a lenient decoder would turn damaged bytes into U+FFFD, a name no advisory matches.
+  const decoded = decodeUtf8Strict(bytes);
+  if ('invalid' in decoded) {
+    throw inputError(display, notUtf8(decoded.invalid), {
+      line: decoded.invalid.line,
+      fix: `Regenerate ${display} with its package manager (lockfiles and SBOMs are UTF-8).`,
+    });
+  }
+  let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!format && /\.json$/i.test(file))
     format = { pattern: '*.json', matches: () => true, read: readSbom };

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { access, glob, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GateError, describeThrown } from '../../errors.js';
+import { decodeUtf8Strict, notUtf8 } from '../../utf8.js';
 import type {
   ArtifactTarget,
   ArtifactVerification,
@@ -87,7 +88,9 @@ export function createSigstoreAdapter(options: SigstoreAdapterOptions): Signatur
         target.kind === 'file' ? await hashFile(resolveIn(target.path)) : { sha256: target.sha256 };
       const [bundleText, trustSet, keys] = await Promise.all([
         source.kind === 'bundle'
-          ? readInput(resolveIn(source.path), 'bundle', source.path).then((b) => b.toString('utf8'))
+          ? readInput(resolveIn(source.path), 'bundle', source.path).then((b) =>
+              decodeBundle(b, source.path),
+            )
           : githubBundles(source, digest.sha256),
         loadTrust(),
         Promise.all(keyPaths.map(async (p) => ({ path: p, key: await loadKey(p) }))),
@@ -153,6 +156,18 @@ async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A bundle file's text; bytes that are not UTF-8 are a damaged file, not a lenient U+FFFD. */
+function decodeBundle(bytes: Buffer, shown: string): string {
+  const decoded = decodeUtf8Strict(bytes);
+  if ('invalid' in decoded) {
+    throw new GateError('input', `bundle ${shown} ${notUtf8(decoded.invalid)}`, {
+      location: { file: shown, line: decoded.invalid.line },
+      fix: 'Download the bundle again; Sigstore bundles are UTF-8 JSON.',
+    });
+  }
+  return decoded.text;
 }
 
 async function readInput(p: string, what: 'artifact' | 'bundle', shown: string): Promise<Buffer> {

@@ -25,6 +25,7 @@ import seeds from '@sigstore/tuf/seeds.json' with { type: 'json' };
 import githubRootJson from './data/github-trusted-root.json' with { type: 'json' };
 import githubRootMeta from './data/github-trusted-root.meta.json' with { type: 'json' };
 import { GateError, describeThrown } from '../../errors.js';
+import { decodeUtf8Strict, notUtf8 } from '../../utf8.js';
 import type { TrustRootInfo } from '../../types.js';
 
 export const PUBLIC_GOOD_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
@@ -204,9 +205,9 @@ export function githubTrustedRoot(): LoadedTrustRoot {
 
 /** A trusted_root.json from disk, validated strictly. */
 export async function trustedRootFromFile(path: string): Promise<LoadedTrustRoot> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     throw new GateError('input', `cannot read trusted root ${path}: ${describeThrown(err)}`, {
       cause: err,
@@ -214,6 +215,13 @@ export async function trustedRootFromFile(path: string): Promise<LoadedTrustRoot
       fix: 'Check the --trusted-root flag or the `signatures.trusted-root` policy key.',
     });
   }
+  const decoded = decodeUtf8Strict(bytes);
+  if ('invalid' in decoded) {
+    throw new GateError('input', `trusted root ${path} ${notUtf8(decoded.invalid)}`, {
+      location: { file: path, line: decoded.invalid.line },
+    });
+  }
+  const text = decoded.text;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -473,9 +481,17 @@ const PKCS1_KEY_DETAILS = new Set<PublicKeyDetails>([
  * Validity ends are applied by @sigstore/verify inclusively (a timestamp equal to `end` is
  * inside the window): see trust.test.ts.
  */
+/** A value from the file, for a message: strings quoted and cut, other values by their type only. */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 100 ? `${v.slice(0, 100)}…` : v);
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+}
+
 export function validateTrustedRoot(json: unknown, name: string): TrustedRoot {
   const fail = (what: string): never => {
-    throw new GateError('input', `trusted root ${name} is malformed: ${what}`, {
+    // Library messages may quote the offending value whole: keep the message one screen.
+    const cut = what.length > 300 ? `${what.slice(0, 300)}…` : what;
+    throw new GateError('input', `trusted root ${name} is malformed: ${cut}`, {
       location: { file: name },
       fix: 'Use a trusted_root.json as published by the Sigstore instance (sigstore/root-signing, or `gh attestation trusted-root`).',
     });
@@ -484,7 +500,7 @@ export function validateTrustedRoot(json: unknown, name: string): TrustedRoot {
   const obj = json as Record<string, unknown>;
   if (typeof obj.mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPES.has(obj.mediaType)) {
     fail(
-      `unknown mediaType ${JSON.stringify(obj.mediaType)} (known: ${[...TRUSTED_ROOT_MEDIA_TYPES].join(', ')})`,
+      `unknown mediaType ${shown(obj.mediaType)} (known: ${[...TRUSTED_ROOT_MEDIA_TYPES].join(', ')})`,
     );
   }
   const asRecord = (v: unknown): Record<string, unknown> | undefined =>
@@ -498,12 +514,12 @@ export function validateTrustedRoot(json: unknown, name: string): TrustedRoot {
     const start = validFor.start;
     if (typeof start !== 'string') return fail(`${where} has no validFor.start`);
     if (!RFC3339.test(start) || Number.isNaN(Date.parse(start))) {
-      return fail(`${where}.validFor.start ${JSON.stringify(start)} is not an RFC 3339 timestamp`);
+      return fail(`${where}.validFor.start ${shown(start)} is not an RFC 3339 timestamp`);
     }
     const end = validFor.end;
     if (end === undefined || end === null) return;
     if (typeof end !== 'string' || !RFC3339.test(end) || Number.isNaN(Date.parse(end))) {
-      return fail(`${where}.validFor.end ${JSON.stringify(end)} is not an RFC 3339 timestamp`);
+      return fail(`${where}.validFor.end ${shown(end)} is not an RFC 3339 timestamp`);
     }
     if (Date.parse(end) < Date.parse(start)) {
       fail(`${where}.validFor.end ${end} is before its start ${start}`);
@@ -524,6 +540,10 @@ export function validateTrustedRoot(json: unknown, name: string): TrustedRoot {
       const where = `${list}[${i}]`;
       const e = asRecord(entry) ?? fail(`${where} is not an object`);
       if (list === 'tlogs' || list === 'ctlogs') {
+        // Checkpoint signatures are matched to a log by its baseUrl: a string, or absent.
+        if (e.baseUrl !== undefined && typeof e.baseUrl !== 'string') {
+          fail(`${where}.baseUrl is ${shown(e.baseUrl)}, not a URL`);
+        }
         const publicKey = asRecord(e.publicKey) ?? fail(`${where} has no publicKey`);
         checkValidFor(`${where}.publicKey`, publicKey.validFor);
         checkBase64(`${where}.publicKey.rawBytes`, publicKey.rawBytes);

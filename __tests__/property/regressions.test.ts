@@ -1,0 +1,186 @@
+/**
+ * The bugs the property tests found, each pinned as a plain example (the properties draw their
+ * cases at random; these do not depend on the seed). See SECURITY.md, "Bugs these tests found".
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readManifest } from '../../src/adapters/lockfiles/index.js';
+import { validateTrustedRoot } from '../../src/adapters/sigstore/trust.js';
+import { loadPolicy, parsePolicy } from '../../src/config/load.js';
+import { GateError, formatError } from '../../src/errors.js';
+import { firstInvalidByte } from '../../src/utf8.js';
+import { FIXTURES, GITHUB_ISSUER, REAL, SIGSTORE_JS_SAN, runCli } from '../helpers/cli.js';
+import { expectCleanError } from './assert.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'sg-regress-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function thrownBy(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('bytes that are not UTF-8 are refused, not read as U+FFFD', () => {
+  it('a lockfile: `lod\\xffash` is not silently another package', async () => {
+    const file = path.join(work, 'package-lock.json');
+    const before = Buffer.from(
+      '{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x"},\n"node_modules/lod',
+    );
+    const after = Buffer.from('ash":{"version":"4.17.20"}}}');
+    await writeFile(file, Buffer.concat([before, Buffer.from([0xff]), after]));
+    const err = await readManifest(file).catch((e: unknown) => e);
+    expectCleanError(err, file, 'invalid UTF-8 lockfile');
+    expect((err as GateError).message).toContain(
+      `is not valid UTF-8 (line 2, byte ${before.length})`,
+    );
+    expect((err as GateError).location).toEqual({ file, line: 2 });
+  });
+
+  it('a bundle: a byte inside base64 is not skipped', async () => {
+    const text = await readFile(path.join(REAL, 'sigstore-js-2.1.0-bundle.json'));
+    const bundle = path.join(work, 'bad-utf8.sigstore.json');
+    await writeFile(
+      bundle,
+      Buffer.concat([text.subarray(0, 127), Buffer.from([0xff]), text.subarray(127)]),
+    );
+    const r = await runCli([
+      'verify-artifact',
+      path.join(REAL, 'sigstore-js-2.1.0.tgz'),
+      '--bundle',
+      bundle,
+      '--certificate-identity',
+      SIGSTORE_JS_SAN,
+      '--certificate-oidc-issuer',
+      GITHUB_ISSUER,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('is not valid UTF-8');
+  });
+
+  it('finds the first invalid byte (RFC 3629: no overlong forms, surrogates or > U+10FFFF)', () => {
+    const at = (...bytes: number[]) => firstInvalidByte(Uint8Array.from(bytes));
+    expect(at(0x61, 0xc3, 0xa9, 0x62)).toBe(4); // "aéb": valid
+    expect(at(0x61, 0xff)).toBe(1);
+    expect(at(0x61, 0xc0, 0x80)).toBe(1); // overlong NUL
+    expect(at(0xe0, 0x80, 0x80)).toBe(0); // overlong 3-byte
+    expect(at(0xed, 0xa0, 0x80)).toBe(0); // UTF-16 surrogate
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // above U+10FFFF
+    expect(at(0x61, 0xe2, 0x82)).toBe(1); // truncated sequence
+    expect(at(0xf0, 0x9f, 0x98, 0x80)).toBe(4); // an emoji: valid
+  });
+});
+
+describe('an inclusion proof must agree with its signed checkpoint', () => {
+  it.each([
+    ['treeSize: null', (p: Record<string, unknown>) => (p.treeSize = null), 'treeSize'],
+    ['another treeSize', (p: Record<string, unknown>) => (p.treeSize = '1'), 'treeSize'],
+    [
+      'another rootHash',
+      (p: Record<string, unknown>) => (p.rootHash = Buffer.alloc(32).toString('base64')),
+      'rootHash',
+    ],
+  ])('%s is refused (it verified before)', async (_name, change, key) => {
+    const json = JSON.parse(
+      await readFile(path.join(REAL, 'sigstore-js-2.1.0-bundle.json'), 'utf8'),
+    ) as { verificationMaterial: { tlogEntries: { inclusionProof: Record<string, unknown> }[] } };
+    change(json.verificationMaterial.tlogEntries[0]!.inclusionProof);
+    const bundle = path.join(work, `proof-${key}.sigstore.json`);
+    await writeFile(bundle, JSON.stringify(json));
+    const r = await runCli([
+      'verify-artifact',
+      path.join(REAL, 'sigstore-js-2.1.0.tgz'),
+      '--bundle',
+      bundle,
+      '--certificate-identity',
+      SIGSTORE_JS_SAN,
+      '--certificate-oidc-issuer',
+      GITHUB_ISSUER,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`inclusionProof.${key}`);
+  });
+});
+
+describe('trusted root validation names the file, on one screen', () => {
+  const staging = async () =>
+    JSON.parse(
+      await readFile(
+        path.join(FIXTURES, 'sigstore-conformance', 'trusted_root.staging.json'),
+        'utf8',
+      ),
+    ) as Record<string, unknown> & {
+      tlogs: Record<string, unknown>[];
+      ctlogs: { publicKey: Record<string, unknown> }[];
+    };
+
+  it('a 100,000-deep mediaType (was a RangeError from JSON.stringify)', async () => {
+    const root = await staging();
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    root.mediaType = deep;
+    expectCleanError(
+      thrownBy(() => validateTrustedRoot(root, 'root.json')),
+      'root.json',
+      'deep',
+    );
+  });
+
+  it('a huge value is not quoted whole (was a 200 KB message)', async () => {
+    const root = await staging();
+    root.ctlogs[0]!.publicKey.keyDetails = new Array(100_000).fill(0);
+    const err = thrownBy(() => validateTrustedRoot(root, 'root.json'));
+    expectCleanError(err, 'root.json', 'huge');
+    expect(formatError(err).length).toBeLessThan(1000);
+  });
+
+  it('a baseUrl that is not a string (it matches checkpoint signatures to a log)', async () => {
+    const root = await staging();
+    root.tlogs[0]!.baseUrl = true;
+    const err = thrownBy(() => validateTrustedRoot(root, 'root.json'));
+    expectCleanError(err, 'root.json', 'baseUrl');
+    expect((err as GateError).message).toContain('tlogs[0].baseUrl is a boolean');
+  });
+});
+
+describe('policy errors stay on one screen', () => {
+  it('a policy with a byte that is not UTF-8 is refused, naming the file and line', async () => {
+    const file = path.join(work, 'security-gate.yml');
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from('version: 1\ndependencies:\n  deny:\n    - package: pkg:npm/event-str'),
+        Buffer.from([0xff]),
+        Buffer.from('eam\n'),
+      ]),
+    );
+    const err = await loadPolicy(file).catch((e: unknown) => e);
+    expectCleanError(err, file, 'invalid UTF-8 policy');
+    expect((err as GateError).message).toContain(`${file}:4: is not valid UTF-8`);
+  });
+
+  it('a value tagged !!binary is a string, not a Buffer with a hundred keys', () => {
+    const err = thrownBy(() => parsePolicy('version: 1\nsignatures: !!binary aGVsbG8=\n', 'p.yml'));
+    expectCleanError(err, 'p.yml', '!!binary');
+    expect((err as GateError).message).not.toContain('readBigUInt64LE');
+  });
+
+  it('lists at most 10 problems, then how many more', () => {
+    const keys = Array.from({ length: 25 }, (_, i) => `typo${i}: 1`).join('\n');
+    const err = thrownBy(() => parsePolicy(`version: 1\n${keys}\n`, 'p.yml'));
+    expectCleanError(err, 'p.yml', '25 unknown keys');
+    expect((err as GateError).message).toContain('invalid policy (25 problems)');
+    expect((err as GateError).message).toContain('… and 15 more');
+    expect((err as GateError).message.split('\n')).toHaveLength(12);
+  });
+});
