@@ -555,14 +555,47 @@ describe('configFromRunOptions', () => {
     ).toEqual({ sarif: 'x.sarif' });
   });
 
-  it('refuses report.pr-comment and report.check-run as not yet supported, at their lines', () => {
+  it('report.pr-comment (default auto) and report.check-run (default false), with the run URL', async () => {
+    const plain = await policyFile(VALID);
+    expect((await configFromRunOptions({ policy: plain, workspace: dir }, env)).publish).toEqual({
+      prComment: 'auto',
+      checkRun: false,
+    });
+    const keys = await policyFile(`${VALID}report:\n  pr-comment: always\n  check-run: true\n`);
+    const actions = {
+      ...env,
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: '/tmp/event.json',
+      GITHUB_SERVER_URL: 'https://github.example.com/',
+      GITHUB_RUN_ID: '4242',
+    };
+    expect((await configFromRunOptions({ policy: keys, workspace: dir }, actions)).publish).toEqual(
+      {
+        prComment: 'always',
+        checkRun: true,
+        event: { name: 'pull_request', path: '/tmp/event.json' },
+        runUrl: 'https://github.example.com/acme/widget/actions/runs/4242',
+      },
+    );
+    // A server URL that could break out of a markdown link gives no run URL at all.
+    for (const server of ['https://x.example/a)b', 'javascript:alert(1)', 'https://x y'])
+      expect(
+        (
+          await configFromRunOptions(
+            { policy: keys, workspace: dir },
+            { ...actions, GITHUB_SERVER_URL: server },
+          )
+        ).publish?.runUrl,
+      ).toBeUndefined();
+  });
+
+  it('refuses wrong values of report.pr-comment and report.check-run, at their lines', () => {
     const err = policyError(
-      `${VALID}report:\n  sarif: gate.sarif\n  pr-comment: auto\n  check-run: true\n`,
+      `${VALID}report:\n  sarif: gate.sarif\n  pr-comment: yes\n  check-run: maybe\n`,
     );
     expect(err.code).toBe('config');
-    expect(err.message).toBe(
-      "p.yml: invalid policy (2 problems):\n  p.yml:10: key 'report.pr-comment': PR comments are not supported by this version yet\n  p.yml:11: key 'report.check-run': check runs are not supported by this version yet",
-    );
+    expect(err.message).toContain("p.yml:10: key 'report.pr-comment'");
+    expect(err.message).toContain("p.yml:11: key 'report.check-run'");
     expect(err.location).toMatchObject({ line: 10, key: 'report.pr-comment' });
     expect(policyError(`${VALID}report:\n  sarif: ''\n`).message).toContain(
       "key 'report.sarif': must not be empty",

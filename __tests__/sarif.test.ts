@@ -633,17 +633,15 @@ ${policyExtra}`,
     });
   });
 
-  it('report.sarif in the policy (relative to the workspace); report.pr-comment is still refused', async () => {
+  it('report.sarif in the policy (relative to the workspace); a wrong report.pr-comment is refused', async () => {
     const ws = await workspace('report:\n  sarif: reports/gate.sarif\n');
     const r = await runCli(['run'], { GITHUB_WORKSPACE: ws });
     expect(r.code).toBe(1);
     expectValidSarif(JSON.parse(await readFile(path.join(ws, 'reports', 'gate.sarif'), 'utf8')));
-    const ws2 = await workspace('report:\n  sarif: gate.sarif\n  pr-comment: auto\n');
+    const ws2 = await workspace('report:\n  sarif: gate.sarif\n  pr-comment: sometimes\n');
     const r2 = await runCli(['run'], { GITHUB_WORKSPACE: ws2 });
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain(
-      "key 'report.pr-comment': PR comments are not supported by this version yet",
-    );
+    expect(r2.stderr).toContain("key 'report.pr-comment'");
   });
 
   it('an invalid policy: exit 2, and the SARIF log locates the error in the policy file', async () => {

@@ -179,7 +179,7 @@ export async function configFromRunOptions(
           ? { sarif: path.resolve(workspace, policy.report.sarif) }
           : {}),
     },
-    ...(policy.report?.vsa ? { vsa: vsaFrom(policy.report.vsa, workspace) } : {}),
+    ...(policy.report?.vsa ? { vsa: vsaFrom(policy.report.vsa, workspace, subject) } : {}),
     publish: publishFrom(policy.report, env),
   };
 }
@@ -199,7 +199,7 @@ function publishFrom(report: Policy['report'], env: NodeJS.ProcessEnv): GitHubPu
   const repo = env.GITHUB_REPOSITORY ?? '';
   const runId = env.GITHUB_RUN_ID ?? '';
   const runUrl =
-    /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/.test(server) &&
+    /^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[A-Za-z0-9._~-]+)*\/?$/.test(server) &&
     /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo) &&
     /^\d+$/.test(runId)
       ? `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${runId}`
@@ -222,6 +222,8 @@ function publishFrom(report: Policy['report'], env: NodeJS.ProcessEnv): GitHubPu
 export interface VsaConfig {
   /** Absolute path of the bundle to write. */
   path: string;
+  /** Store it through the attestations API of this repository (OWNER/NAME). */
+  storeIn?: string;
   fulcioUrl: string;
   rekorUrl?: string;
   tsaUrl?: string;
@@ -230,12 +232,23 @@ export interface VsaConfig {
 function vsaFrom(
   v: NonNullable<NonNullable<Policy['report']>['vsa']>,
   workspace: string,
+  subject: Subject,
 ): VsaConfig {
+  if (v.store && subject.repository === undefined) {
+    throw new GateError(
+      'config',
+      'report.vsa.store needs the repository (GITHUB_REPOSITORY or --repo)',
+      {
+        location: { key: 'report.vsa.store' },
+      },
+    );
+  }
   const instance = SIGNING_INSTANCES[v.instance];
   const rekorUrl = v['rekor-url'] ?? ('rekor' in instance ? instance.rekor : undefined);
   const tsaUrl = v['tsa-url'] ?? ('tsa' in instance ? instance.tsa : undefined);
   return {
     path: path.resolve(workspace, v.path),
+    ...(v.store && subject.repository ? { storeIn: subject.repository } : {}),
     fulcioUrl: v['fulcio-url'] ?? instance.fulcio,
     ...(rekorUrl ? { rekorUrl } : {}),
     ...(tsaUrl ? { tsaUrl } : {}),
