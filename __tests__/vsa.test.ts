@@ -14,6 +14,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { VSA_PREDICATE_TYPE, vsaStatement } from '../src/adapters/sigstore/vsa.js';
 import { runCli } from './helpers/cli.js';
+import { GitHubApiServer } from './helpers/github-api.js';
 import {
   inTotoStatement,
   startMockSigstore,
@@ -208,6 +209,42 @@ describe('report.vsa', () => {
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('id-token: write');
     await expect(readFile(path.join(ws, 'security-gate.vsa.sigstore.json'))).rejects.toThrow();
+  });
+
+  it("store: the bundle also goes to the repository's attestations API; a refusal fails the step", async () => {
+    const api = await GitHubApiServer.start();
+    try {
+      const stored: unknown[] = [];
+      api.rest('repos/create-attestation', (req) => {
+        stored.push(req.body);
+        expect(req.params).toMatchObject({ owner: 'acme', repo: 'app' });
+        return stored.length === 1
+          ? { status: 201, body: { id: 42 } }
+          : { status: 403, body: { message: 'Resource not accessible by integration' } };
+      });
+      const policy = {
+        ...staging,
+        report: { vsa: { 'fulcio-url': sigstore.url, 'rekor-url': sigstore.url, store: true } },
+      };
+      const ok = await runCli(
+        ['run'],
+        env(await workspace(policy), { GITHUB_API_URL: api.url, GITHUB_TOKEN: 't' }),
+      );
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({
+        bundle: { dsseEnvelope: { payloadType: 'application/vnd.in-toto+json' } },
+      });
+      const refused = await runCli(
+        ['run'],
+        env(await workspace(policy), { GITHUB_API_URL: api.url, GITHUB_TOKEN: 't' }),
+      );
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('attestations: write');
+    } finally {
+      await api.close();
+    }
   });
 
   it('a passing report without verified artifacts has nothing to attest', () => {

@@ -184,7 +184,9 @@ export async function main(
       ...(command === 'run' && env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
     });
     if (config.vsa && report.verdict === 'pass') {
-      io.stdout(`verification summary signed: ${await writeVsa(report, config.vsa, env)}\n`);
+      io.stdout(
+        `verification summary signed: ${await writeVsa(report, config.vsa, env, config.github)}\n`,
+      );
     }
     return exitCode(report.checks, report.verdict, report.mode);
   } catch (err) {

@@ -513,6 +513,12 @@ export const reportPolicySchema = z
           .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
           .describe('Another RFC 3161 timestamp authority.')
           .optional(),
+        store: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Also store the bundle through GitHub's attestations API (needs `attestations: write`), for `source: github-attestations` and `gh attestation verify`.",
+          ),
       })
       .describe(
         'When the verdict is pass, sign a SLSA verification summary (https://slsa.dev/verification_summary/v1) of the verified artifact digests, keyless with the workflow identity (needs `id-token: write`); its path is the `vsa-bundle` output. Signing failure fails the step.',

@@ -20,6 +20,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GateError, describeThrown } from '../../errors.js';
 import type { Report } from '../../types.js';
+import { storeAttestation } from '../github/store-attestation.js';
 import { VERSION } from '../../version.js';
 
 export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
@@ -235,8 +236,9 @@ export function oidcToken(env: NodeJS.ProcessEnv, fetchImpl: typeof fetch = glob
 /** Signs the summary of a passing report and writes the bundle whole (or not at all). */
 export async function writeVsa(
   report: Report,
-  cfg: { path: string; fulcioUrl: string; rekorUrl?: string; tsaUrl?: string },
+  cfg: { path: string; fulcioUrl: string; rekorUrl?: string; tsaUrl?: string; storeIn?: string },
   env: NodeJS.ProcessEnv,
+  github?: { apiUrl: string; token?: string },
 ): Promise<string> {
   const statement = vsaStatement(report);
   const bundle = await signStatement(statement, {
@@ -259,6 +261,10 @@ export async function writeVsa(
         location: { file: cfg.path, key: 'report.vsa.path' },
       },
     );
+  }
+  if (cfg.storeIn) {
+    if (!github) throw new GateError('internal', 'report.vsa.store without a GitHub API');
+    await storeAttestation({ ...github, repository: cfg.storeIn }, bundle);
   }
   return cfg.path;
 }
