@@ -2,7 +2,7 @@
  * The bugs the property tests found, each pinned as a plain example (the properties draw their
  * cases at random; these do not depend on the seed). See SECURITY.md, "Bugs these tests found".
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -78,6 +78,36 @@ describe('bytes that are not UTF-8 are refused, not read as U+FFFD', () => {
     expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // above U+10FFFF
     expect(at(0x61, 0xe2, 0x82)).toBe(1); // truncated sequence
     expect(at(0xf0, 0x9f, 0x98, 0x80)).toBe(4); // an emoji: valid
+  });
+});
+
+describe('the report does not quote a megabyte from an advisory', () => {
+  it('an OSV record whose introduced version is a 1 MiB string blocks on a few lines', async () => {
+    const ws = path.join(work, 'huge-version');
+    await mkdir(path.join(ws, 'osv'), { recursive: true });
+    const record = JSON.parse(
+      await readFile(path.join(FIXTURES, 'osv', 'real', 'GHSA-35jh-r3h4-6jhm.json'), 'utf8'),
+    ) as { affected: { ranges: { events: Record<string, string>[] }[] }[] };
+    record.affected[0]!.ranges[0]!.events[0] = { introduced: 'A'.repeat(1 << 20) };
+    await writeFile(path.join(ws, 'osv', 'GHSA-35jh-r3h4-6jhm.json'), JSON.stringify(record));
+    await writeFile(
+      path.join(ws, 'package-lock.json'),
+      JSON.stringify({
+        name: 'app',
+        lockfileVersion: 3,
+        packages: { '': { name: 'app' }, 'node_modules/lodash': { version: '4.17.20' } },
+      }),
+    );
+    const r = await runCli([
+      'scan-deps',
+      path.join(ws, 'package-lock.json'),
+      '--osv-dir',
+      path.join(ws, 'osv'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('GHSA-35jh-r3h4-6jhm');
+    expect(r.stdout.length).toBeLessThan(4000);
+    expect(JSON.stringify(r.report).length).toBeLessThan(20_000);
   });
 });
 

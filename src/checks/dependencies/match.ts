@@ -118,7 +118,7 @@ function evaluateEntry(
   if (versionProblem !== undefined) {
     return {
       kind: 'unknown',
-      reason: `version ${JSON.stringify(version)} of ${pkg.ecosystem}/${pkg.name} cannot be compared: ${versionProblem}`,
+      reason: `version ${quote(version)} of ${pkg.ecosystem}/${pkg.name} cannot be compared: ${cut(versionProblem)}`,
     };
   }
 
@@ -153,7 +153,7 @@ interface ParsedEvent {
 
 function evaluateRange(range: OsvRange, version: string, scheme: VersionScheme): Verdict {
   if (range.type !== 'SEMVER' && range.type !== 'ECOSYSTEM') {
-    return { kind: 'unknown', reason: `range type ${JSON.stringify(range.type)} is not supported` };
+    return { kind: 'unknown', reason: `range type ${quote(range.type)} is not supported` };
   }
   const events: ParsedEvent[] = [];
   for (const raw of range.events ?? []) {
@@ -169,7 +169,7 @@ function evaluateRange(range: OsvRange, version: string, scheme: VersionScheme):
       if (problem !== undefined) {
         return {
           kind: 'unknown',
-          reason: `${event.kind} version ${JSON.stringify(event.value)} of a ${range.type} range cannot be compared: ${problem}`,
+          reason: `${event.kind} version ${quote(event.value)} of a ${range.type} range cannot be compared: ${cut(problem)}`,
         };
       }
     }
@@ -186,7 +186,7 @@ function evaluateRange(range: OsvRange, version: string, scheme: VersionScheme):
     // range cannot be evaluated.
     return {
       kind: 'unknown',
-      reason: `a ${range.type} range could not be evaluated: ${messageOf(err)}`,
+      reason: `a ${range.type} range could not be evaluated: ${cut(messageOf(err))}`,
     };
   }
 }
@@ -295,7 +295,16 @@ export function messageOf(err: unknown): string {
 
 function safeJson(value: unknown): string {
   // Events come from JSON, so they serialise; `undefined` (a hole in the array) does not.
-  return JSON.stringify(value) ?? String(value);
+  return cut(JSON.stringify(value) ?? String(value));
+}
+
+/** Values from an advisory, in a message: a record may hold a megabyte where a version belongs. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+}
+
+function cut(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**
