@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { policyJsonSchema, reportJsonSchema } from '../src/config/json-schema.js';
 import { GateError } from '../src/errors.js';
+import { checksDiagram } from '../src/report/diagram.js';
 import { md } from '../src/report/escape.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { outputLine, publishReport } from '../src/report/publish.js';
@@ -242,6 +243,20 @@ describe('markdown escaping', () => {
   };
   const out = renderMarkdown(hostile);
   const lines = out.split('\n');
+  // The mermaid block is fixed text chosen by check id and status (tested below); the rest is prose.
+  const diagram = checksDiagram(hostile).join('\n');
+  const prose = out.replace(diagram, '');
+
+  it('opens with the verdict, then the diagram, whose labels come from no input', () => {
+    expect(out.indexOf(diagram)).toBeGreaterThan(0);
+    expect(out.indexOf(diagram)).toBeLessThan(out.indexOf('| Check |'));
+    const benign: Report = {
+      ...hostile,
+      checks: hostile.checks.map((c) => ({ ...c, summary: 'ok', findings: [], artifacts: [] })),
+    };
+    expect(checksDiagram(benign).join('\n')).toBe(diagram);
+    expect(diagram).not.toMatch(/evil|click|href|script|img/i);
+  });
 
   it('produces no link or image', () => {
     expect(out).not.toContain('](');
@@ -257,7 +272,7 @@ describe('markdown escaping', () => {
   it('produces no HTML tag other than its own <br>', () => {
     expect(out).toContain('<br>');
     expect(out).not.toContain('<img');
-    expect(out.replace(/<br>/g, '')).not.toMatch(/[<>]/);
+    expect(prose.replace(/<br>/g, '')).not.toMatch(/[<>]/);
     expect(out).toContain('&lt;img src=x onerror=alert\\(1\\)&gt;');
     // An entity in the input stays text, it does not become a tag.
     expect(out).toContain('&amp;lt;script&amp;gt;');
@@ -286,7 +301,7 @@ describe('markdown escaping', () => {
 
   it('produces no emphasis, code span or strike-through', () => {
     expect(out).toContain('\\`code\\`');
-    expect(out).not.toMatch(/(?<!\\)`/);
+    expect(prose).not.toMatch(/(?<!\\)`/);
     expect(out).not.toContain('**bold');
     expect(out).not.toContain('_em_');
     expect(out).not.toContain('~~');

@@ -3,6 +3,7 @@
  * block, builds the typed config and calls the same `run` as the CLI, then fails the step once.
  */
 import * as core from '@actions/core';
+import { publishOptionsFrom, publishToGitHub } from './adapters/github/publish.js';
 import { writeVsa } from './adapters/sigstore/vsa.js';
 import { configFromRunOptions } from './config/index.js';
 import { productionDeps } from './deps.js';
@@ -43,7 +44,14 @@ export async function main(
       ...(env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
     });
     // Findings on their files and lines, most important first, within GitHub's per-step limits.
-    for (const a of annotationsFor(report, await sourceContext(report, paths))) annotate(a);
+    const ctx = await sourceContext(report, paths);
+    for (const a of annotationsFor(report, ctx)) annotate(a);
+    // The pull request comment and the check run: failures are warnings, the verdict stays.
+    const publish = publishOptionsFrom(config, ctx);
+    if (publish)
+      await publishToGitHub(report, publish, { info: core.info, warning: core.warning }).catch(
+        (err: unknown) => core.warning(`security-gate: publishing failed: ${describeThrown(err)}`),
+      );
     // A passing verdict, signed for later gates (report.vsa). Failing to sign fails the step.
     if (config.vsa && report.verdict === 'pass') {
       const bundle = await writeVsa(report, config.vsa, env);

@@ -1,10 +1,11 @@
 /** The report as GitHub-flavoured markdown: job summary and --markdown. Pure; no I/O. */
-import type { ArtifactEvidence, CheckResult, Finding, Report } from '../types.js';
+import type { ArtifactEvidence, CheckId, CheckResult, Finding, Report } from '../types.js';
+import { checksDiagram } from './diagram.js';
 import { md } from './escape.js';
 import { blockReason } from '../verdict/index.js';
 import { builtFrom } from './text.js';
 
-const STATUS_ICON: Record<CheckResult['status'], string> = {
+export const STATUS_ICON: Record<CheckResult['status'], string> = {
   pass: '✅ pass',
   fail: '❌ fail',
   error: '⚠️ error',
@@ -23,6 +24,7 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   }
   if (blocked) out.push(`Blocked by: **${blockReason(report.blockedBy)}**`, '');
+  out.push(...checksDiagram(report), '');
   const subject = [
     report.subject.repository ? `repository ${md(report.subject.repository)}` : '',
     report.subject.sha ? `commit ${md(report.subject.sha)}` : '',
@@ -54,14 +56,14 @@ export function renderMarkdown(report: Report): string {
     const findings = c.findings;
     if (findings.length) {
       out.push(`### ${c.id}: findings`, '');
-      for (const f of findings) out.push(...findingLines(f));
+      for (const f of findings) out.push(...findingLines(c.id, f));
       out.push('');
     }
   }
   return out.join('\n');
 }
 
-function artifactRow(a: ArtifactEvidence): string {
+export function artifactRow(a: ArtifactEvidence): string {
   const signer =
     a.signer?.kind === 'public-key'
       ? `key ${md(a.signer.key ?? '')}`
@@ -88,7 +90,7 @@ function artifactRow(a: ArtifactEvidence): string {
   return `| ${md(a.artifact)} | ${sha} | ${signer} | ${a.signer?.issuer ? md(a.signer.issuer) : '—'} | ${md(builtFrom(a) ?? '—')} | ${proven.join('<br>') || '—'} | ${root} | ${a.verified ? '✅' : '❌'} |`;
 }
 
-function findingLines(f: Finding): string[] {
+function findingLines(check: CheckId, f: Finding): string[] {
   const icon = !f.blocking ? 'ℹ️' : f.waived ? '🟡' : '⛔';
   const lines = [
     `- ${icon} **${md(f.rule)}**${f.step ? ` (${md(f.step)})` : ''}: ${md(f.message)}`,
@@ -106,6 +108,30 @@ function findingLines(f: Finding): string[] {
       `  - advisory: ${[...a.ids, ...a.aliases].map(md).join(', ')} — ${a.severity}${score}${fixed}${a.url ? ` (${md(a.url)})` : ''}`,
     );
   }
-  if (f.fix !== undefined) lines.push(`  - fix: ${md(f.fix)}`);
+  const fix = fixFor(check, f);
+  if (fix !== undefined) lines.push(`  - fix: ${md(fix)}`);
   return lines;
+}
+
+/** When a blocking finding does not say how to fix it: what to do, by check. */
+const FALLBACK_FIX: Record<CheckId, string> = {
+  signatures:
+    'Sign the artifact in the build with an identity listed in signatures.identities (keep its bundle next to it), then re-run the gate.',
+  dependencies:
+    'Upgrade the package to a fixed version, or, if it cannot be exploited here, add a waiver with a reason and an expiry to dependencies.allow.',
+  repository:
+    'Promote a commit that reached an allowed branch through a pull request approved as the repository section requires.',
+};
+
+/**
+ * How to fix a finding: its own `fix`; for a blocking finding without one, what to do by check —
+ * and for a check that could not evaluate, that the cause must be fixed (nothing to waive).
+ * Undefined for a finding that does not block and says nothing.
+ */
+export function fixFor(check: CheckId, f: Finding): string | undefined {
+  if (f.fix !== undefined) return f.fix;
+  if (!f.blocking || f.waived) return undefined;
+  if (f.rule === 'check-error')
+    return 'The check could not evaluate: fix the cause in the message (policy, file, permission, network) and re-run; until then the gate blocks.';
+  return FALLBACK_FIX[check];
 }
