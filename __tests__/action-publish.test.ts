@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { GITHUB_ISSUER, REAL, SIGSTORE_JS_SAN } from './helpers/cli.js';
+import { GITHUB_ISSUER, REAL, SIGSTORE_JS_SAN, runCli } from './helpers/cli.js';
 import { GitHubApiServer } from './helpers/github-api.js';
 
 const inputs: Record<string, string> = {};
@@ -152,5 +152,24 @@ describe('action publishing', () => {
     await main(env);
     expect(server.requests).toEqual([]);
     expect(core.setFailed).not.toHaveBeenCalled();
+  });
+
+  it('`security-gate run` in a workflow publishes the same way; a refusal is a warning on stderr, exit status unchanged', async () => {
+    server.rest('checks/create', () => ({
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    }));
+    const env = await workspace(
+      'https://github.com/other/repo/.github/workflows/x.yml@refs/heads/main',
+      'report:\n  pr-comment: never\n  check-run: true\n',
+    );
+    const r = await runCli(['run'], { ...env, GITHUB_TOKEN: 'ghs_cli-token' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'warning: security-gate: the security-gate check run was not created',
+    );
+    expect(r.stderr).toContain('`checks: write`');
+    expect(server.count('checks/create')).toBe(1);
+    expect(core.warning).not.toHaveBeenCalled();
   });
 });

@@ -18,7 +18,8 @@ import { isEntryPoint } from './entry.js';
 import { GateError, describeThrown, formatError } from './errors.js';
 
 export { formatError };
-import { publishReport } from './report/publish.js';
+import { publishOptionsFrom, publishToGitHub } from './adapters/github/publish.js';
+import { publishReport, sourceContext } from './report/publish.js';
 import { renderSarifError } from './report/sarif.js';
 import { toJson, writeFileAtomic } from './report/write.js';
 import path from 'node:path';
@@ -175,14 +176,22 @@ export async function main(
     const report = await run(config, deps);
     sarifOnError = undefined;
     io.stdout(renderText(report));
+    const paths = { root: config.workspace, workspace: config.workspace, cwd: process.cwd() };
     await publishReport(report, {
       ...config.outputs,
-      paths: { root: config.workspace, workspace: config.workspace, cwd: process.cwd() },
+      paths,
       ...(command === 'run' && env.GITHUB_STEP_SUMMARY
         ? { stepSummary: env.GITHUB_STEP_SUMMARY }
         : {}),
       ...(command === 'run' && env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
     });
+    // `run` in a workflow: the pull request comment and the check run, as the action; warnings only.
+    const publish = publishOptionsFrom(config, await sourceContext(report, paths));
+    if (publish)
+      await publishToGitHub(report, publish, {
+        info: (m) => io.stderr(`${m}\n`),
+        warning: (m) => io.stderr(`warning: ${m}\n`),
+      });
     if (config.vsa && report.verdict === 'pass') {
       io.stdout(
         `verification summary signed: ${await writeVsa(report, config.vsa, env, config.github)}\n`,
