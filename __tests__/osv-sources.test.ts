@@ -975,6 +975,40 @@ describe('osvApi', () => {
     expect(osv.gets).toHaveLength(5);
   });
 
+  it('reuses a cached record only while it was fetched within cacheMaxAgeMs', async () => {
+    const cacheDir = path.join(temp(), 'cache');
+    osv.add(synthetic('A-1', 'npm', 'a'));
+    let now = Date.parse('2026-12-01T00:00:00Z');
+    const source = () =>
+      osvApi(osv.base, { ...fast, cacheDir, cacheMaxAgeMs: 3_600_000, now: () => new Date(now) });
+    await source().recordsFor([pkg('npm', 'a')]);
+    expect(JSON.parse(readFileSync(path.join(cacheDir, 'A-1.json'), 'utf8'))).toMatchObject({
+      fetchedAt: '2026-12-01T00:00:00.000Z',
+      record: { id: 'A-1' },
+    });
+    now += 3_000_000; // 50 min: reused, and the fetch time stays that of the fetch
+    const reused = source();
+    await reused.recordsFor([pkg('npm', 'a')]);
+    expect(osv.gets).toEqual(['A-1']);
+    expect(reused.describe()).toMatchObject({ records: 1, cached: 1 });
+    now += 1_200_000; // 70 min after the fetch: fetched again
+    await source().recordsFor([pkg('npm', 'a')]);
+    expect(osv.gets).toEqual(['A-1', 'A-1']);
+    // A fetch time in the future (beyond clock skew) is not trusted either.
+    writeFileSync(
+      path.join(cacheDir, 'A-1.json'),
+      JSON.stringify({ fetchedAt: '2027-01-01T00:00:00Z', record: synthetic('A-1', 'npm', 'a') }),
+    );
+    const future = source();
+    await future.recordsFor([pkg('npm', 'a')]);
+    expect(osv.gets).toHaveLength(3);
+    expect(future.describe()).toMatchObject({ cached: 0 });
+    // A bare record (no fetch time) is not trusted.
+    writeFileSync(path.join(cacheDir, 'A-1.json'), JSON.stringify(synthetic('A-1', 'npm', 'a')));
+    await source().recordsFor([pkg('npm', 'a')]);
+    expect(osv.gets).toHaveLength(4);
+  });
+
   it('names cache files safely whatever the id, and survives an unwritable cache', async () => {
     const cacheDir = path.join(temp(), 'cache');
     osv.add(synthetic('../../etc/passwd', 'npm', 'a'));

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import { publishOptionsFrom, publishToGitHub } from './adapters/github/publish.js';
+import { advisoryCacheForRun } from './adapters/osv/actions-cache.js';
 import { writeVsa } from './adapters/sigstore/vsa.js';
 import { configFromRunOptions } from './config/index.js';
 import { productionDeps } from './deps.js';
@@ -33,7 +34,10 @@ export async function main(
     if (policy) raw.policy = policy;
     if (mode) raw.mode = mode;
     const config = await configFromRunOptions(raw, env, 'input ');
+    // OSV API records carried across runs (opt-in); a cache failure is only a miss.
+    const advisoryCache = await advisoryCacheForRun(config.dependencies, env, (l) => core.info(l));
     const report = await run(config, deps);
+    await advisoryCache?.save();
     core.info(renderText(report));
     const paths = { root, workspace: config.workspace, cwd };
     await publishReport(report, {

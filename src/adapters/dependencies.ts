@@ -15,12 +15,12 @@ import { osvZip } from './osv/zip.js';
 
 export interface DependencyAdapterOptions {
   workspace: string;
-  dependencies: Pick<DependenciesConfig, 'paths' | 'sboms' | 'source'>;
+  dependencies: Pick<DependenciesConfig, 'paths' | 'sboms' | 'source' | 'maxAgeMs'>;
 }
 
 export function createDependencyPorts(options: DependencyAdapterOptions): DependencyPorts {
   const { workspace } = options;
-  const { paths, sboms, source } = options.dependencies;
+  const { paths, sboms, source, maxAgeMs } = options.dependencies;
   const resolveIn = (p: string) => path.resolve(workspace, p);
   const shown = (abs: string) => path.relative(workspace, abs) || abs;
   let advisories: Promise<AdvisorySource> | undefined;
@@ -53,7 +53,13 @@ export function createDependencyPorts(options: DependencyAdapterOptions): Depend
     advisories: () =>
       (advisories ??=
         source.kind === 'osv-api'
-          ? Promise.resolve(osvApi(source.url, { cacheDir: osvCacheDir() }))
+          ? Promise.resolve(
+              osvApi(source.url, {
+                cacheDir: osvCacheDir(),
+                // Cached records (also those restored by the Actions cache) are no older than max-age.
+                ...(maxAgeMs !== undefined ? { cacheMaxAgeMs: maxAgeMs } : {}),
+              }),
+            )
           : source.kind === 'osv-dir'
             ? osvDir(resolveIn(source.path))
             : osvZip(resolveIn(source.path))),
@@ -61,7 +67,10 @@ export function createDependencyPorts(options: DependencyAdapterOptions): Depend
   };
 }
 
-/** Records fetched from the OSV API, reused while the API reports the same `modified`. */
-function osvCacheDir(): string {
-  return path.join(process.env.RUNNER_TEMP || tmpdir(), 'security-gate', 'osv-cache');
+/**
+ * Records fetched from the OSV API, reused while the API reports the same `modified` (and, in the
+ * action, carried across runs by the Actions cache: src/adapters/osv/actions-cache.ts).
+ */
+export function osvCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.RUNNER_TEMP || tmpdir(), 'security-gate', 'osv-cache');
 }

@@ -7,7 +7,10 @@
  *    `modified` times of the records that affect that version. A result with `next_page_token`
  *    has more: the query is sent again with `page_token` (in a later batch) until it has none.
  * 2. `GET {base}/v1/vulns/{id}` for each id found, a bounded number at a time, unless the local
- *    cache holds that record with exactly the `modified` the batch reported.
+ *    cache holds that record with exactly the `modified` the batch reported, fetched no longer
+ *    than `cacheMaxAgeMs` ago (the time of the fetch is stored with the record; a record reused
+ *    keeps it, so a record is fetched again at least once per `cacheMaxAgeMs`, however often it is
+ *    reused or carried from run to run by the Actions cache).
  *
  * Fails closed: 429, 5xx, network errors and timeouts are retried with exponential backoff (a
  * `Retry-After` is honoured up to `maxRetryDelayMs`; asked to wait longer, we stop), a bounded
@@ -38,6 +41,10 @@ export const DEFAULT_OSV_API = 'https://api.osv.dev';
 export interface OsvApiOptions {
   /** Directory of cached records (`<id>.json`), reused while the API reports the same `modified`. */
   cacheDir?: string;
+  /** A cached record fetched longer ago than this is fetched again. Default 24 hours. */
+  cacheMaxAgeMs?: number;
+  /** Test seam: the clock that dates cached records. */
+  now?: () => Date;
   /** Per HTTP attempt, including reading the body. Default 30 000 ms. */
   timeoutMs?: number;
   /** Retries after the first attempt, per request. Default 4. */
@@ -59,6 +66,7 @@ export interface OsvApiOptions {
 }
 
 const DEFAULTS = {
+  cacheMaxAgeMs: 24 * 60 * 60 * 1000,
   timeoutMs: 30_000,
   maxRetries: 4,
   retryBaseDelayMs: 500,
@@ -68,6 +76,12 @@ const DEFAULTS = {
   maxPages: 100,
   maxResponseBytes: 64 * 1024 * 1024,
 } as const;
+
+/** Clock skew tolerated on a cached record's fetch time before it counts as "in the future" (refused). */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** What a cache file holds: the record and when it was fetched (ISO 8601). */
+const cacheEntry = z.object({ fetchedAt: z.iso.datetime({ offset: true }), record: z.unknown() });
 
 /** The API's documented limit of queries per querybatch request. */
 export const MAX_BATCH = 1_000;
@@ -95,6 +109,8 @@ interface Options {
   base: URL;
   service: string;
   cacheDir: string | undefined;
+  cacheMaxAgeMs: number;
+  now: () => Date;
   timeoutMs: number;
   maxRetries: number;
   retryBaseDelayMs: number;
@@ -153,6 +169,8 @@ function checkOptions(baseUrl: string, opts: OsvApiOptions): Options {
     base: new URL(`${base.origin}${pathname}`),
     service: `OSV API (${base.origin}${pathname})`,
     cacheDir: opts.cacheDir,
+    cacheMaxAgeMs: int('cacheMaxAgeMs', 0),
+    now: opts.now ?? (() => new Date()),
     timeoutMs: int('timeoutMs', 1),
     maxRetries: int('maxRetries', 0, 20),
     retryBaseDelayMs: int('retryBaseDelayMs', 0),
@@ -166,7 +184,7 @@ function checkOptions(baseUrl: string, opts: OsvApiOptions): Options {
 }
 
 class ApiSource implements AdvisorySource {
-  private last: { records: number; snapshot: string | undefined } | undefined;
+  private last: { records: number; cached: number; snapshot: string | undefined } | undefined;
 
   constructor(
     private readonly location: string,
@@ -177,6 +195,7 @@ class ApiSource implements AdvisorySource {
     const out: SourceDescription = { kind: 'osv-api', location: this.location };
     if (this.last) {
       out.records = this.last.records;
+      if (this.opts.cacheDir !== undefined) out.cached = this.last.cached;
       if (this.last.snapshot !== undefined) out.snapshot = this.last.snapshot;
     }
     return out;
@@ -210,7 +229,7 @@ class ApiSource implements AdvisorySource {
       }
     }
 
-    const records = await this.fetchRecords(modifiedOf);
+    const { records, cached } = await this.fetchRecords(modifiedOf);
     const clock = new SnapshotClock();
     for (const r of records.values()) clock.see(r.modified);
     found.forEach((ids, i) => {
@@ -220,7 +239,7 @@ class ApiSource implements AdvisorySource {
         if (!list.includes(record)) list.push(record);
       }
     });
-    this.last = { records: records.size, snapshot: clock.iso };
+    this.last = { records: records.size, cached, snapshot: clock.iso };
     return result;
   }
 
@@ -300,8 +319,9 @@ class ApiSource implements AdvisorySource {
   /** Every record by id: from the cache when its `modified` is the batch's, else from the API. */
   private async fetchRecords(
     modifiedOf: Map<string, string | undefined>,
-  ): Promise<Map<string, OsvRecord>> {
+  ): Promise<{ records: Map<string, OsvRecord>; cached: number }> {
     const out = new Map<string, OsvRecord>();
+    let cachedCount = 0;
     const ids = [...modifiedOf.keys()].sort();
     if (this.opts.cacheDir !== undefined && ids.length > 0) {
       await mkdir(this.opts.cacheDir, { recursive: true }).catch((err: unknown) => {
@@ -318,11 +338,12 @@ class ApiSource implements AdvisorySource {
     await mapLimit(ids, this.opts.concurrency, async (id) => {
       const modified = modifiedOf.get(id);
       const cached = modified === undefined ? undefined : await this.fromCache(id, modified);
+      if (cached !== undefined) cachedCount += 1;
       const record = cached ?? (await this.fetchRecord(id));
       if (cached === undefined) await this.toCache(id, record);
       out.set(id, record);
     });
-    return out;
+    return { records: out, cached: cachedCount };
   }
 
   private async fetchRecord(id: string): Promise<OsvRecord> {
@@ -352,7 +373,10 @@ class ApiSource implements AdvisorySource {
     return join(this.opts.cacheDir, `${safe}.json`);
   }
 
-  /** The cached record when it is valid, is `id`, and has exactly this `modified`; else undefined. */
+  /**
+   * The cached record when it is valid, is `id`, has exactly this `modified` and was fetched
+   * within `cacheMaxAgeMs` (not in the future); else undefined.
+   */
   private async fromCache(id: string, modified: string): Promise<OsvRecord | undefined> {
     const file = this.cacheFile(id);
     if (file === undefined) return undefined;
@@ -363,8 +387,12 @@ class ApiSource implements AdvisorySource {
       return undefined; // not cached
     }
     try {
-      const checked = checkRecord(JSON.parse(text));
-      // A damaged or foreign cache entry is refetched, never trusted.
+      const entry = cacheEntry.safeParse(JSON.parse(text));
+      if (!entry.success) return undefined;
+      const age = this.opts.now().getTime() - Date.parse(entry.data.fetchedAt);
+      if (!(age <= this.opts.cacheMaxAgeMs && age >= -CLOCK_SKEW_MS)) return undefined;
+      const checked = checkRecord(entry.data.record);
+      // A damaged, foreign or outdated cache entry is refetched, never trusted.
       if ('record' in checked && checked.record.id === id && checked.record.modified === modified) {
         return checked.record;
       }
@@ -380,7 +408,8 @@ class ApiSource implements AdvisorySource {
     if (file === undefined) return;
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify(record));
+      const fetchedAt = this.opts.now().toISOString();
+      await writeFile(tmp, JSON.stringify({ fetchedAt, record }));
       await rename(tmp, file);
     } catch {
       await rm(tmp, { force: true }).catch(() => undefined);

@@ -15,6 +15,8 @@ export interface SourceDescription {
   location: string;
   /** Records read by the last query (offline: every record of the snapshot; API: records fetched or cached). */
   records?: number;
+  /** API with a cache: how many of `records` came from the cache (each fetched within its max age). */
+  cached?: number;
   /** Newest `modified` seen, ISO 8601 (UTC). */
   snapshot?: string;
 }
