@@ -3,10 +3,13 @@
  * cases at random; these do not depend on the seed). See SECURITY.md, "Bugs these tests found".
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readManifest } from '../../src/adapters/lockfiles/index.js';
+import { osvApi } from '../../src/adapters/osv/index.js';
 import { validateTrustedRoot } from '../../src/adapters/sigstore/trust.js';
 import { loadPolicy, parsePolicy } from '../../src/config/load.js';
 import { GateError, formatError } from '../../src/errors.js';
@@ -78,6 +81,58 @@ describe('bytes that are not UTF-8 are refused, not read as U+FFFD', () => {
     expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // above U+10FFFF
     expect(at(0x61, 0xe2, 0x82)).toBe(1); // truncated sequence
     expect(at(0xf0, 0x9f, 0x98, 0x80)).toBe(4); // an emoji: valid
+  });
+});
+
+describe('a reader does not quote a megabyte line back', () => {
+  it.each([
+    ['requirements.txt', `${'('.repeat(100_000)}\n`],
+    [
+      'go.mod',
+      `module x\n\ngo 1.21\n\nrequire (\n\tgithub.com/a/b v1.0.0 ${'A'.repeat(1 << 20)}\n)\n`,
+    ],
+    ['gradle.lockfile', `${'A'.repeat(1 << 20)}=runtimeClasspath\n`],
+  ])('%s', async (name, text) => {
+    const dir = await mkdtemp(path.join(work, 'line-'));
+    const file = path.join(dir, name);
+    await writeFile(file, text);
+    const err = await readManifest(file).catch((e: unknown) => e);
+    expectCleanError(err, file, name);
+    expect((err as GateError).message.length).toBeLessThan(1000);
+  });
+});
+
+describe('an OSV API answer naming a record id that is not well-formed Unicode', () => {
+  it('is an upstream GateError (was a URIError from encodeURIComponent)', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"results":[{"vulns":[{"id":"\\ud800","modified":"2024-01-01T00:00:00Z"}]}]}'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const err = await osvApi(url, { maxRetries: 0 })
+        .recordsFor([
+          {
+            ecosystem: 'npm',
+            name: 'lodash',
+            version: '4.17.20',
+            purl: 'pkg:npm/lodash@4.17.20',
+            scope: 'runtime',
+            file: 'package-lock.json',
+          },
+        ])
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GateError);
+      expect((err as GateError).code).toBe('upstream');
+      expect((err as GateError).message).toContain('not well-formed Unicode');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -29,7 +29,9 @@ export function inputError(
   options: { line?: number; cause?: unknown; fix?: string } = {},
 ): GateError {
   const where = options.line !== undefined ? `${file}:${options.line}` : file;
-  return new GateError('input', `${where}: ${message}`, {
+  // Readers quote the line they cannot read: a 1 MiB line must not become a 1 MiB message.
+  const text = message.length > 400 ? `${message.slice(0, 400)}…` : message;
+  return new GateError('input', `${where}: ${text}`, {
     cause: options.cause,
     location: options.line !== undefined ? { file, line: options.line } : { file },
     fix:

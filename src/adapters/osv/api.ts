@@ -90,7 +90,13 @@ const batchResponse = z.looseObject({
   results: z.array(
     z.looseObject({
       vulns: z
-        .array(z.looseObject({ id: z.string().min(1), modified: z.string().optional() }))
+        .array(
+          z.looseObject({
+            // Well-formed Unicode: a lone surrogate cannot go into a URL (encodeURIComponent throws).
+            id: z.string().min(1).refine(wellFormed, 'not well-formed Unicode'),
+            modified: z.string().optional(),
+          }),
+        )
         .nullish(),
       next_page_token: z.string().nullish(),
     }),
@@ -590,6 +596,10 @@ async function mapLimit<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== undefined) throw failure.err;
+}
+
+function wellFormed(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
 }
 
 function parses(p: Package): boolean {
