@@ -340,7 +340,14 @@ describe('pull_request_target', () => {
     // The head's policy would not even parse: it is never read.
     await mkdir(path.join(ws, '.github'));
     await writeFile(path.join(ws, '.github', 'security-gate.yml'), 'version: 1\nmode: audit\n{{{');
-    serveFile('octo', 'app', '.github/security-gate.yml', BASE_SHA, ORG_POLICY('high'));
+    // No pull request comment here (publishing has its own tests: github-publish.test.ts).
+    serveFile(
+      'octo',
+      'app',
+      '.github/security-gate.yml',
+      BASE_SHA,
+      `${ORG_POLICY('high')}report:\n  pr-comment: never\n`,
+    );
     const event = path.join(ws, 'event.json');
     await writeFile(
       event,

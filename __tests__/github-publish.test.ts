@@ -369,6 +369,23 @@ describe('the check run', () => {
     expect(bodies[0]!.output.text).toContain('10 more findings with a file and line');
   });
 
+  it('a pull request payload without its head commit: the comment still, no check run (a warning)', async () => {
+    serveComments();
+    const file = path.join(ws, 'event.json');
+    await writeFile(file, JSON.stringify({ pull_request: { number: 7 } }));
+    const r = recorder();
+    const out = await publishToGitHub(
+      report(),
+      options({ checkRun: true, event: { name: 'pull_request_target', path: file } }),
+      r.log,
+    );
+    expect(out.comment?.action).toBe('created');
+    expect(out.checkRun).toBeUndefined();
+    expect(r.warning).toEqual([
+      expect.stringContaining('the event payload names no head commit of the pull request'),
+    ]);
+  });
+
   it('403 (no checks: write): a warning naming the permission', async () => {
     server.rest('checks/create', () => ({
       status: 403,

@@ -80,7 +80,7 @@ const SHA = /^[0-9a-f]{40}$/;
 const eventShape = z.looseObject({
   pull_request: z.looseObject({
     number: z.number().int().positive(),
-    head: z.looseObject({ sha: z.string().regex(SHA) }),
+    head: z.looseObject({ sha: z.string().regex(SHA).optional() }).optional(),
   }),
 });
 const pullShape = z.looseObject({
@@ -157,7 +157,7 @@ export async function publishToGitHub(
 async function readEvent(file: string | undefined): Promise<z.output<typeof eventShape>> {
   if (!file) throw new Error('GITHUB_EVENT_PATH is not set');
   const parsed = eventShape.safeParse(JSON.parse(await readFile(file, 'utf8')) as unknown);
-  if (!parsed.success) throw new Error('it has no pull_request with a number and a head commit');
+  if (!parsed.success) throw new Error('it has no pull_request with a number');
   return parsed.data;
 }
 
@@ -250,9 +250,13 @@ async function publishCheckRun(
   event: z.output<typeof eventShape> | undefined,
 ): Promise<NonNullable<PublishOutcome['checkRun']>> {
   // On a pull request, the head commit: where GitHub looks for a pull request's checks.
-  const sha = (event?.pull_request.head.sha ?? opts.sha)?.toLowerCase();
+  const sha = event ? event.pull_request.head?.sha : opts.sha?.toLowerCase();
   if (sha === undefined || !SHA.test(sha))
-    throw new Skip(`the deployed commit ${JSON.stringify(sha ?? '')} is not a full commit SHA`);
+    throw new Skip(
+      event
+        ? 'the event payload names no head commit of the pull request'
+        : `the deployed commit ${JSON.stringify(opts.sha ?? '')} is not a full commit SHA`,
+    );
   const { conclusion, output } = renderCheckRun(
     report,
     opts.paths,
