@@ -381,7 +381,7 @@ describe('dependencies policy', () => {
   });
 
   it.each([
-    ['source: github', "key 'dependencies.source'"],
+    ['source: gitlab', "key 'dependencies.source'"],
     ['max-age: forever', 'must be a duration like 24h'],
     ['fail-on-severity: medium', "key 'dependencies.fail-on-severity'"],
     ['scopes: [test]', "key 'dependencies.scopes[0]'"],

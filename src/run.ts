@@ -24,6 +24,7 @@ export interface Deps {
   dependencies: (cfg: {
     workspace: string;
     dependencies: Pick<DependenciesConfig, 'paths' | 'sboms' | 'source'>;
+    github: { apiUrl: string; token?: string };
   }) => DependencyPorts;
   /** Builds the repository check's ports (the GitHub adapter in production). */
   repository: (cfg: {
@@ -62,7 +63,11 @@ export async function run(config: GateConfig, deps: Deps): Promise<Report> {
           run: () =>
             checkDependencies(
               { ...dep, now: deps.now() },
-              deps.dependencies({ workspace: config.workspace, dependencies: dep }),
+              deps.dependencies({
+                workspace: config.workspace,
+                dependencies: dep,
+                github: config.github,
+              }),
             ),
         }
       : { id: 'dependencies', skip: 'the policy has no `dependencies` section' },

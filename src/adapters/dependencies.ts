@@ -8,6 +8,7 @@ import { versionScheme } from '../checks/dependencies/versions/index.js';
 import type { DependenciesConfig } from '../config/index.js';
 import { GateError } from '../errors.js';
 import { discoverManifests, readManifest, SUPPORTED_FILES } from './lockfiles/index.js';
+import { githubAdvisories } from './github/advisories.js';
 import { osvApi } from './osv/api.js';
 import { osvDir } from './osv/dir.js';
 import type { AdvisorySource } from './osv/source.js';
@@ -16,6 +17,8 @@ import { osvZip } from './osv/zip.js';
 export interface DependencyAdapterOptions {
   workspace: string;
   dependencies: Pick<DependenciesConfig, 'paths' | 'sboms' | 'source' | 'maxAgeMs'>;
+  /** The GitHub API, for `source: github`. */
+  github?: { apiUrl: string; token?: string };
 }
 
 export function createDependencyPorts(options: DependencyAdapterOptions): DependencyPorts {
@@ -52,17 +55,21 @@ export function createDependencyPorts(options: DependencyAdapterOptions): Depend
     },
     advisories: () =>
       (advisories ??=
-        source.kind === 'osv-api'
+        source.kind === 'github'
           ? Promise.resolve(
-              osvApi(source.url, {
-                cacheDir: osvCacheDir(),
-                // Cached records (also those restored by the Actions cache) are no older than max-age.
-                ...(maxAgeMs !== undefined ? { cacheMaxAgeMs: maxAgeMs } : {}),
-              }),
+              githubAdvisories(options.github ?? { apiUrl: 'https://api.github.com' }),
             )
-          : source.kind === 'osv-dir'
-            ? osvDir(resolveIn(source.path))
-            : osvZip(resolveIn(source.path))),
+          : source.kind === 'osv-api'
+            ? Promise.resolve(
+                osvApi(source.url, {
+                  cacheDir: osvCacheDir(),
+                  // Cached records (also those restored by the Actions cache) are no older than max-age.
+                  ...(maxAgeMs !== undefined ? { cacheMaxAgeMs: maxAgeMs } : {}),
+                }),
+              )
+            : source.kind === 'osv-dir'
+              ? osvDir(resolveIn(source.path))
+              : osvZip(resolveIn(source.path))),
     scheme: versionScheme,
   };
 }

@@ -64,7 +64,8 @@ export interface GateConfig {
 export type AdvisorySourceConfig =
   | { kind: 'osv-api'; url: string }
   | { kind: 'osv-dir'; path: string }
-  | { kind: 'osv-zip'; path: string };
+  | { kind: 'osv-zip'; path: string }
+  | { kind: 'github' };
 
 export type DependenciesConfig = Omit<DependenciesCheckConfig, 'now'> & {
   /** Lockfiles or folders to search; empty: search the workspace. */
@@ -78,6 +79,7 @@ export const OSV_API = 'https://api.osv.dev';
 /** `osv`, `osv-api:URL`, `osv-dir:PATH`, `osv-zip:PATH` (policy) → the source. */
 export function advisorySourceFrom(text: string): AdvisorySourceConfig {
   if (text === 'osv') return { kind: 'osv-api', url: OSV_API };
+  if (text === 'github') return { kind: 'github' };
   const [kind, ...rest] = text.split(':');
   const value = rest.join(':');
   if (kind === 'osv-api') return { kind, url: value };

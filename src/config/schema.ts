@@ -313,12 +313,12 @@ export const dependenciesSchema = z
     source: z
       .string()
       .regex(
-        /^(osv|osv-api:https?:\/\/\S+|osv-dir:.+|osv-zip:.+)$/,
-        'must be osv, osv-api:URL, osv-dir:PATH or osv-zip:PATH',
+        /^(osv|github|osv-api:https?:\/\/\S+|osv-dir:.+|osv-zip:.+)$/,
+        'must be osv, github, osv-api:URL, osv-dir:PATH or osv-zip:PATH',
       )
       .default('osv')
       .describe(
-        'Advisory data: osv (the OSV API at https://api.osv.dev), osv-api:URL (an OSV-compatible API), osv-dir:PATH (one OSV record per JSON file, as in osv.dev exports) or osv-zip:PATH (osv.dev all.zip).',
+        'Advisory data: osv (the OSV API at https://api.osv.dev), github (the GitHub Advisory Database through the API, reviewed and malware advisories; not CRAN or Hackage), osv-api:URL (an OSV-compatible API), osv-dir:PATH (one OSV record per JSON file, as in osv.dev exports) or osv-zip:PATH (osv.dev all.zip).',
       ),
     'max-age': z
       .string()

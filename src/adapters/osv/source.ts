@@ -10,7 +10,7 @@ import { describeThrown } from '../../errors.js';
 import type { OsvRecord, Package } from '../../checks/dependencies/model.js';
 
 export interface SourceDescription {
-  kind: 'osv-dir' | 'osv-zip' | 'osv-api';
+  kind: 'osv-dir' | 'osv-zip' | 'osv-api' | 'github';
   /** The directory, file or API base URL, as given. */
   location: string;
   /** Records read by the last query (offline: every record of the snapshot; API: records fetched or cached). */

@@ -96,7 +96,8 @@ export async function checkDependencies(
   const advisories = await ports.advisories();
   const records = await advisories.recordsFor(packages);
   const source = advisories.describe();
-  if (cfg.maxAgeMs !== undefined && source.kind !== 'osv-api') {
+  // max-age bounds offline snapshots; the APIs answer with current data.
+  if (cfg.maxAgeMs !== undefined && source.kind !== 'osv-api' && source.kind !== 'github') {
     const age = source.snapshot ? cfg.now.getTime() - Date.parse(source.snapshot) : Infinity;
     if (!(age <= cfg.maxAgeMs)) {
       errored = true;
@@ -160,7 +161,10 @@ export async function checkDependencies(
           ),
         )
         .sort((a, b) => RANK[b.level] - RANK[a.level])[0]!;
-      const malicious = ids.some((id) => id.startsWith('MAL-'));
+      // OSV's MAL- records, and GitHub's malware advisories (GHSA ids, type malware).
+      const malicious = group.some(
+        (r) => r.id.startsWith('MAL-') || r.database_specific?.github_type === 'malware',
+      );
       const aliases = [...new Set(group.flatMap((r) => r.aliases ?? []))].filter(
         (a) => !ids.includes(a),
       );
