@@ -158,6 +158,9 @@ describe('the pull request comment', () => {
     expect(store[0]!.body).toContain('## ✅ security-gate: PASS');
     expect(store[0]!.body).not.toContain('BLOCKED');
     expect([...first.warning, ...second.warning]).toEqual([]);
+    expect(first.info).toContain(
+      'security-gate: commented on pull request #7 (https://github.com/acme/widget/pull/7#issuecomment-1000).',
+    );
     // GITHUB_TOKEN (ghs_…) needs no identity request: it writes as github-actions[bot].
     expect(server.count('users/get-authenticated')).toBe(0);
     expect(server.requests.filter(ofOperation('issues/update-comment'))).toHaveLength(1);

@@ -97,6 +97,11 @@ const commentShape = z.looseObject({
 });
 const checkRunShape = z.looseObject({ id: z.number().int().positive() });
 
+/** ` (URL)` for the log when GitHub's URL is a plain https URL (no spaces, no workflow commands). */
+function where(url: string | null | undefined): string {
+  return url && /^https:\/\/[A-Za-z0-9.\-/_#%~?=&:]+$/.test(url) ? ` (${url})` : '';
+}
+
 /** A publishing step that cannot go on; its message becomes the warning. */
 class Skip extends Error {}
 
@@ -197,9 +202,7 @@ async function publishComment(
       commentShape,
       `update comment ${existing.id} on pull request #${number}`,
     );
-    log.info(
-      `security-gate: updated its comment on pull request #${number}${c.html_url ? ` (${c.html_url})` : ''}.`,
-    );
+    log.info(`security-gate: updated its comment on pull request #${number}${where(c.html_url)}.`);
     return { action: 'updated', id: c.id, pullRequest: number };
   }
   if (existing.incomplete)
@@ -213,9 +216,7 @@ async function publishComment(
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
   );
   const c = api.expect(res, [201], commentShape, `comment on pull request #${number}`);
-  log.info(
-    `security-gate: commented on pull request #${number}${c.html_url ? ` (${c.html_url})` : ''}.`,
-  );
+  log.info(`security-gate: commented on pull request #${number}${where(c.html_url)}.`);
   return { action: 'created', id: c.id, pullRequest: number };
 }
 
