@@ -125,6 +125,15 @@ describe('action', () => {
     expect(core.setFailed.mock.calls[0]![0]).toContain('policy file not found');
   });
 
+  it('an invalid `advisory-cache` input is refused, naming the input', async () => {
+    const env = await workspace(policy(SIGSTORE_JS_SAN));
+    inputs['advisory-cache'] = 'yes';
+    await main(env);
+    expect(core.setFailed.mock.calls[0]![0]).toContain(
+      'input advisory-cache: must be true or false',
+    );
+  });
+
   it('an invalid `mode` input is refused, naming the input', async () => {
     const env = await workspace(policy(SIGSTORE_JS_SAN));
     inputs.mode = 'lenient';

@@ -9,7 +9,7 @@ import { writeVsa } from './adapters/sigstore/vsa.js';
 import { configFromRunOptions } from './config/index.js';
 import { productionDeps } from './deps.js';
 import { isEntryPoint } from './entry.js';
-import { describeThrown, formatError } from './errors.js';
+import { GateError, describeThrown, formatError } from './errors.js';
 import { annotationsFor, errorAnnotation, type Annotation } from './report/annotations.js';
 import { outputLine, publishReport, sourceContext } from './report/publish.js';
 import { renderText } from './report/text.js';
@@ -34,8 +34,22 @@ export async function main(
     if (policy) raw.policy = policy;
     if (mode) raw.mode = mode;
     const config = await configFromRunOptions(raw, env, 'input ');
-    // OSV API records carried across runs (opt-in); a cache failure is only a miss.
-    const advisoryCache = await advisoryCacheForRun(config.dependencies, env, (l) => core.info(l));
+    // OSV API records carried across runs (opt-in: input advisory-cache); a cache failure is only a miss.
+    const cacheInput = core.getInput('advisory-cache');
+    if (!['', 'true', 'false'].includes(cacheInput)) {
+      throw new GateError(
+        'config',
+        `input advisory-cache: must be true or false, not ${JSON.stringify(cacheInput)}`,
+        {
+          location: { key: 'input advisory-cache' },
+        },
+      );
+    }
+    const advisoryCache = await advisoryCacheForRun(
+      config.dependencies,
+      cacheInput === 'true' ? { ...env, SECURITY_GATE_ADVISORY_CACHE: 'actions' } : env,
+      (l) => core.info(l),
+    );
     const report = await run(config, deps);
     await advisoryCache?.save();
     core.info(renderText(report));
@@ -58,7 +72,7 @@ export async function main(
       );
     // A passing verdict, signed for later gates (report.vsa). Failing to sign fails the step.
     if (config.vsa && report.verdict === 'pass') {
-      const bundle = await writeVsa(report, config.vsa, env);
+      const bundle = await writeVsa(report, config.vsa, env, config.github);
       core.info(`security-gate: verification summary signed: ${bundle}`);
       if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, outputLine('vsa-bundle', bundle));
     }
