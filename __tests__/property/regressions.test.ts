@@ -102,14 +102,21 @@ describe('a reader does not quote a megabyte line back', () => {
   });
 });
 
-describe('an OSV API answer naming a record id that is not well-formed Unicode', () => {
-  it('is an upstream GateError (was a URIError from encodeURIComponent)', async () => {
+describe('an OSV API answer naming a record id that cannot be asked for', () => {
+  it.each([
+    [
+      'not well-formed Unicode (was a URIError from encodeURIComponent)',
+      '"\\ud800"',
+      'not well-formed Unicode',
+    ],
+    ['a megabyte long (was a 1 MiB URL, and message)', JSON.stringify('A'.repeat(1 << 20)), '256'],
+  ])('%s is an upstream GateError', async (_name, id, says) => {
     const server = http.createServer((req, res) => {
       req.resume();
       req.on('end', () =>
         res
           .writeHead(200, { 'content-type': 'application/json' })
-          .end('{"results":[{"vulns":[{"id":"\\ud800","modified":"2024-01-01T00:00:00Z"}]}]}'),
+          .end(`{"results":[{"vulns":[{"id":${id},"modified":"2024-01-01T00:00:00Z"}]}]}`),
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -129,7 +136,8 @@ describe('an OSV API answer naming a record id that is not well-formed Unicode',
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GateError);
       expect((err as GateError).code).toBe('upstream');
-      expect((err as GateError).message).toContain('not well-formed Unicode');
+      expect((err as GateError).message).toContain(says);
+      expect((err as GateError).message.length).toBeLessThan(1000);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

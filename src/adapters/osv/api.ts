@@ -93,7 +93,8 @@ const batchResponse = z.looseObject({
         .array(
           z.looseObject({
             // Well-formed Unicode: a lone surrogate cannot go into a URL (encodeURIComponent throws).
-            id: z.string().min(1).refine(wellFormed, 'not well-formed Unicode'),
+            // At most 256 characters: OSV ids are short, and the id goes into a URL and messages.
+            id: z.string().min(1).max(256).refine(wellFormed, 'not well-formed Unicode'),
             modified: z.string().optional(),
           }),
         )
