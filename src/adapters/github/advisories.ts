@@ -269,7 +269,9 @@ async function list_(
     }
     let parsed: GitHubAdvisory[];
     try {
-      parsed = z.array(advisoryShape).parse(JSON.parse(new TextDecoder().decode(res.body)));
+      // Strict UTF-8: a damaged byte in a package name would make the advisory name another one.
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
+      parsed = z.array(advisoryShape).parse(JSON.parse(text));
     } catch (err) {
       throw new GateError(
         'upstream',
