@@ -100,7 +100,7 @@ describe('lockfile and SBOM readers: hostile input ends in packages or a GateErr
         }
         expectWellTyped(parsed, display, what);
       }),
-      { numRuns: runs(20), seed: seed() },
+      { numRuns: runs(15), seed: seed() },
     );
   });
 });

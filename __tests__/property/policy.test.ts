@@ -77,7 +77,7 @@ describe('policy file: hostile input is a valid policy or a GateError naming the
           expect(e.code).toBe('config');
         }
       }),
-      { numRuns: runs(60), seed: seed() },
+      { numRuns: runs(40), seed: seed() },
     );
   });
 
