@@ -50,6 +50,20 @@ describe('bytes that are not UTF-8 are refused, not read as U+FFFD', () => {
     expect((err as GateError).location).toEqual({ file, line: 2 });
   });
 
+  it('a requirements file included with -r', async () => {
+    const dir = await mkdtemp(path.join(work, 'req-'));
+    await writeFile(path.join(dir, 'requirements.txt'), '-r base.txt\nrequests==2.31.0\n');
+    await writeFile(
+      path.join(dir, 'base.txt'),
+      Buffer.concat([Buffer.from('urll'), Buffer.from([0xff]), Buffer.from('ib3==1.26.0\n')]),
+    );
+    const err = await readManifest(path.join(dir, 'requirements.txt'), {
+      displayPath: 'requirements.txt',
+    }).catch((e: unknown) => e);
+    expectCleanError(err, 'base.txt', 'invalid UTF-8 in an included file');
+    expect((err as GateError).message).toContain('is not valid UTF-8 (line 1, byte 4)');
+  });
+
   it('a bundle: a byte inside base64 is not skipped', async () => {
     const text = await readFile(path.join(REAL, 'sigstore-js-2.1.0-bundle.json'));
     const bundle = path.join(work, 'bad-utf8.sigstore.json');

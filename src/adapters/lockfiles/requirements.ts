@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedManifest } from '../../checks/dependencies/model.js';
 import { describeThrown } from '../../errors.js';
+import { utf8Problem } from '../../utf8.js';
 import { ManifestBuilder, inputError, pep503, type ReadContext } from './common.js';
 
 interface LogicalLine {
@@ -78,9 +79,9 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
         const nextDisplay = path.posix.normalize(
           path.posix.join(path.posix.dirname(display), target.replace(/\\/g, '/')),
         );
-        let nextText: string;
+        let nextBytes: Buffer;
         try {
-          nextText = await readFile(nextDisk, 'utf8');
+          nextBytes = await readFile(nextDisk);
         } catch (err) {
           throw inputError(
             display,
@@ -92,7 +93,10 @@ export async function readRequirements(ctx: ReadContext): Promise<ParsedManifest
             },
           );
         }
-        await readOne(nextDisk, nextDisplay, nextText);
+        // Strict, as the file given: a damaged byte must not make a package another one.
+        const problem = utf8Problem(nextBytes);
+        if (problem) throw inputError(nextDisplay, problem);
+        await readOne(nextDisk, nextDisplay, nextBytes.toString('utf8'));
         continue;
       }
       if (/^(-c|--constraint)(\s+|=)/.test(t)) continue; // constraints install nothing themselves
