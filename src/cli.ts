@@ -185,6 +185,12 @@ export async function main(
         : {}),
       ...(command === 'run' && env.GITHUB_OUTPUT ? { stepOutput: env.GITHUB_OUTPUT } : {}),
     });
+    // Signed before the verdict is published: a failure to sign publishes no PASS.
+    if (config.vsa && report.verdict === 'pass') {
+      io.stdout(
+        `verification summary signed: ${await writeVsa(report, config.vsa, env, config.github)}\n`,
+      );
+    }
     // `run` in a workflow: the pull request comment and the check run, as the action; warnings only.
     const publish = publishOptionsFrom(config, await sourceContext(report, paths));
     if (publish)
@@ -192,11 +198,6 @@ export async function main(
         info: (m) => io.stderr(`${m}\n`),
         warning: (m) => io.stderr(`warning: ${m}\n`),
       });
-    if (config.vsa && report.verdict === 'pass') {
-      io.stdout(
-        `verification summary signed: ${await writeVsa(report, config.vsa, env, config.github)}\n`,
-      );
-    }
     return exitCode(report.checks, report.verdict, report.mode);
   } catch (err) {
     io.stderr(formatError(err));

@@ -64,18 +64,19 @@ export async function main(
     // Findings on their files and lines, most important first, within GitHub's per-step limits.
     const ctx = await sourceContext(report, paths);
     for (const a of annotationsFor(report, ctx)) annotate(a);
+    // A passing verdict, signed for later gates (report.vsa), before the verdict is published to
+    // the pull request and the check run: a failure to sign fails the step and publishes no PASS.
+    if (config.vsa && report.verdict === 'pass') {
+      const bundle = await writeVsa(report, config.vsa, env, config.github);
+      core.info(`security-gate: verification summary signed: ${bundle}`);
+      if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, outputLine('vsa-bundle', bundle));
+    }
     // The pull request comment and the check run: failures are warnings, the verdict stays.
     const publish = publishOptionsFrom(config, ctx);
     if (publish)
       await publishToGitHub(report, publish, { info: core.info, warning: core.warning }).catch(
         (err: unknown) => core.warning(`security-gate: publishing failed: ${describeThrown(err)}`),
       );
-    // A passing verdict, signed for later gates (report.vsa). Failing to sign fails the step.
-    if (config.vsa && report.verdict === 'pass') {
-      const bundle = await writeVsa(report, config.vsa, env, config.github);
-      core.info(`security-gate: verification summary signed: ${bundle}`);
-      if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, outputLine('vsa-bundle', bundle));
-    }
     const code = exitCode(report.checks, report.verdict, report.mode);
     if (report.mode === 'audit' && report.verdict === 'block') {
       core.warning(
