@@ -26,17 +26,9 @@
  * Nothing here verifies anything: the bundles are only checked to be JSON objects with a
  * `mediaType`. Signature, identity and subject checks belong to the Sigstore adapter.
  */
-import {
-  backoff,
-  githubMessage,
-  redactCredentials,
-  isTimeout,
-  rateLimitWaitMs,
-  sanitize,
-  truncate,
-} from './response.js';
+import { githubMessage, sanitize, truncate } from './response.js';
 import { readBounded } from '../http.js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { withRetries } from './request.js';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
 
@@ -522,48 +514,17 @@ class Client {
    * retries are spent, a rate limit asks for a longer wait than allowed, a body is too large, or a
    * URL is refused.
    */
-  private async request(target: Target, url: URL, maxBytes: number): Promise<Fetched> {
-    const { maxRetries, retryBaseDelayMs, maxRetryDelayMs } = this.opts;
-    let lastProblem = '';
-    for (let attempt = 0; ; attempt += 1) {
-      let waitMs: number;
-      try {
-        const res = await this.attempt(target, url, maxBytes);
-        const rateLimitWait = rateLimitWaitMs(res);
-        if (rateLimitWait !== undefined) {
-          lastProblem = `HTTP ${res.status} rate limit${githubMessage(res)}`;
-          if (rateLimitWait > maxRetryDelayMs) {
-            throw new GateError(
-              'upstream',
-              `${target.service} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateLimitWait / 1000)} s more, longer than we wait (${Math.ceil(maxRetryDelayMs / 1000)} s)${githubMessage(res)}`,
-              {
-                fix: 'retry later; in workflows the GITHUB_TOKEN limit is shared by every workflow of the repository',
-              },
-            );
-          }
-          waitMs = Math.max(rateLimitWait, backoff(attempt, retryBaseDelayMs, maxRetryDelayMs));
-        } else if (res.status >= 500) {
-          lastProblem = `HTTP ${res.status} ${res.statusText}`.trimEnd();
-          waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
-        } else {
-          return res;
-        }
-      } catch (err) {
-        if (err instanceof GateError) throw err; // refused URL, body too large: not transient
-        lastProblem = isTimeout(err)
-          ? `no answer within ${this.opts.timeoutMs} ms`
-          : `network error: ${redactCredentials(`${describeThrown(err)}${causeOf(err)}`, [this.opts.token])}`;
-        waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
-      }
-      if (attempt >= maxRetries) {
-        throw new GateError(
-          'upstream',
-          `${target.service} failed for ${redactUrl(url)} after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}: ${lastProblem}`,
-          { fix: 'retry later; check https://www.githubstatus.com for outages' },
-        );
-      }
-      await sleep(waitMs);
-    }
+  private request(target: Target, url: URL, maxBytes: number): Promise<Fetched> {
+    return withRetries(() => this.attempt(target, url, maxBytes), {
+      what: target.service,
+      failure: `${target.service} failed for ${redactUrl(url)}`,
+      maxRetries: this.opts.maxRetries,
+      timeoutMs: this.opts.timeoutMs,
+      retryBaseDelayMs: this.opts.retryBaseDelayMs,
+      maxRetryDelayMs: this.opts.maxRetryDelayMs,
+      secrets: [this.opts.token],
+      detail: causeOf,
+    });
   }
 
   /** One attempt: follows redirects by hand (each hop checked), reads the body with a bound. */

@@ -50,53 +50,81 @@ export async function githubRequest(
   req: GitHubRequest,
   fetchImpl: typeof fetch = globalThis.fetch,
 ): Promise<GitHubResponse> {
-  const maxRetries = req.maxRetries ?? 3;
   const timeoutMs = req.timeoutMs ?? 30_000;
-  const base = req.retryBaseDelayMs ?? 1_000;
-  const cap = req.maxRetryDelayMs ?? 10_000;
+  return withRetries(() => once(req, timeoutMs, fetchImpl), {
+    ...req,
+    failure: `${req.what} failed`,
+    secrets: [req.token],
+  });
+}
+
+export interface RetryLoop extends RetryOptions {
+  /** The service, for rate-limit and cancellation messages. */
+  what: string;
+  /** Start of the message once retries are spent, e.g. `X failed for URL`. */
+  failure: string;
+  /** Redacted wherever they appear in a network error. */
+  secrets?: readonly (string | undefined)[];
+  /** Appended to a network error's message (e.g. its cause). */
+  detail?: (err: unknown) => string;
+}
+
+/**
+ * The bounded retry loop every GitHub client shares: `attempt` returns a response read whole (or
+ * throws); 429 / 403 rate limits, 5xx, network errors and timeouts are retried with backoff, a
+ * rate limit asking for longer than `maxRetryDelayMs` and any GateError fail at once.
+ */
+export async function withRetries<R extends GitHubResponse>(
+  attempt: () => Promise<R>,
+  loop: RetryLoop,
+): Promise<R> {
+  const maxRetries = loop.maxRetries ?? 3;
+  const timeoutMs = loop.timeoutMs ?? 30_000;
+  const base = loop.retryBaseDelayMs ?? 1_000;
+  const cap = loop.maxRetryDelayMs ?? 10_000;
   let lastProblem = '';
-  for (let attempt = 0; ; attempt++) {
+  for (let n = 0; ; n++) {
     let waitMs: number;
     try {
-      const res = await once(req, timeoutMs, fetchImpl);
+      const res = await attempt();
       const rateWait = rateLimitWaitMs(res);
       if (rateWait !== undefined) {
         lastProblem = `HTTP ${res.status} rate limit${githubMessage(res)}`;
         if (rateWait > cap) {
           throw new GateError(
             'upstream',
-            `${req.what} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateWait / 1000)} s more, longer than we wait (${Math.ceil(cap / 1000)} s)${githubMessage(res)}`,
+            `${loop.what} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateWait / 1000)} s more, longer than we wait (${Math.ceil(cap / 1000)} s)${githubMessage(res)}`,
             {
               fix: 'retry later; the GITHUB_TOKEN limit (1,000 requests/hour per repository) is shared by every workflow',
             },
           );
         }
-        waitMs = Math.max(rateWait, backoff(attempt, base, cap));
+        waitMs = Math.max(rateWait, backoff(n, base, cap));
       } else if (res.status >= 500) {
-        lastProblem = `HTTP ${res.status}${githubMessage(res)}`;
-        waitMs = backoff(attempt, base, cap);
+        lastProblem = `HTTP ${res.status}${githubMessage(res) || (res.statusText ? ` ${res.statusText}` : '')}`;
+        waitMs = backoff(n, base, cap);
       } else {
         return res;
       }
     } catch (err) {
-      if (err instanceof GateError) throw err;
-      if (req.signal?.aborted) throw new GateError('upstream', `${req.what}: cancelled`);
+      if (err instanceof GateError) throw err; // refused URL, body too large: not transient
+      if (loop.signal?.aborted) throw new GateError('upstream', `${loop.what}: cancelled`);
       lastProblem = isTimeout(err)
         ? `no answer within ${timeoutMs} ms`
-        : `network error: ${redactCredentials(describeThrown(err), [req.token])}`;
-      waitMs = backoff(attempt, base, cap);
+        : `network error: ${redactCredentials(`${describeThrown(err)}${loop.detail?.(err) ?? ''}`, loop.secrets ?? [])}`;
+      waitMs = backoff(n, base, cap);
     }
-    if (attempt >= maxRetries) {
+    if (n >= maxRetries) {
       throw new GateError(
         'upstream',
-        `${req.what} failed after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}: ${lastProblem}`,
+        `${loop.failure} after ${n + 1} attempt${n === 0 ? '' : 's'}: ${lastProblem}`,
         { fix: 'retry later; check https://www.githubstatus.com for outages' },
       );
     }
     try {
-      await sleep(waitMs, undefined, req.signal ? { signal: req.signal } : {});
+      await sleep(waitMs, undefined, loop.signal ? { signal: loop.signal } : {});
     } catch {
-      throw new GateError('upstream', `${req.what}: cancelled`);
+      throw new GateError('upstream', `${loop.what}: cancelled`);
     }
   }
 }
