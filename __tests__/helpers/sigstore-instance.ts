@@ -16,7 +16,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON, type Bundle } from '@sigstore/bundle';
+import { toV03Json } from '../../src/adapters/sigstore/vsa.js';
 import {
   fulcioHandler,
   initializeCA,
@@ -450,33 +450,6 @@ class KeySigner implements Signer {
       key: { $case: 'publicKey', publicKey: this.#publicKeyPem, hint: this.#hint },
     });
   }
-}
-
-/**
- * `@sigstore/sign`'s message-signature builder always emits v0.2 bundles (with a one-element
- * x509CertificateChain). v0.3 differs only in media type and in carrying the leaf as
- * `certificate`; neither is covered by any signature, so this conversion is lossless.
- */
-function toV03Json(bundle: Bundle): Record<string, unknown> {
-  const { content } = bundle.verificationMaterial;
-  const v03: Bundle = {
-    ...bundle,
-    mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: {
-      ...bundle.verificationMaterial,
-      content:
-        content.$case === 'x509CertificateChain'
-          ? { $case: 'certificate', certificate: firstCertificate(content.x509CertificateChain) }
-          : content,
-    },
-  };
-  return JSON.parse(JSON.stringify(bundleToJSON(v03))) as Record<string, unknown>;
-}
-
-function firstCertificate(chain: { certificates: { rawBytes: Buffer }[] }): { rawBytes: Buffer } {
-  const [leaf] = chain.certificates;
-  if (!leaf) throw new Error('bundle has an empty certificate chain');
-  return leaf;
 }
 
 // --- Trusted root -----------------------------------------------------------------------------

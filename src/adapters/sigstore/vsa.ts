@@ -171,19 +171,23 @@ export async function signStatement(
   return toV03Json(bundle);
 }
 
-/** v0.3 bundles carry the leaf certificate alone. */
-function toV03Json(bundle: Bundle): Record<string, unknown> {
+/**
+ * `@sigstore/sign`'s builders emit v0.2 bundles (with a one-element x509CertificateChain). v0.3
+ * differs only in media type and in carrying the leaf as `certificate`; neither is covered by any
+ * signature, so this conversion is lossless.
+ */
+export function toV03Json(bundle: Bundle): Record<string, unknown> {
   const { content } = bundle.verificationMaterial;
+  let v03content = content;
+  if (content.$case === 'x509CertificateChain') {
+    const [leaf] = content.x509CertificateChain.certificates;
+    if (!leaf) throw new GateError('internal', 'the signed bundle has an empty certificate chain');
+    v03content = { $case: 'certificate', certificate: leaf };
+  }
   const v03: Bundle = {
     ...bundle,
     mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: {
-      ...bundle.verificationMaterial,
-      content:
-        content.$case === 'x509CertificateChain' && content.x509CertificateChain.certificates[0]
-          ? { $case: 'certificate', certificate: content.x509CertificateChain.certificates[0] }
-          : content,
-    },
+    verificationMaterial: { ...bundle.verificationMaterial, content: v03content },
   };
   return JSON.parse(JSON.stringify(bundleToJSON(v03))) as Record<string, unknown>;
 }
