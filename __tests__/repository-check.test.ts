@@ -109,6 +109,8 @@ function prNode(s: PrSpec = {}) {
 }
 
 interface Scenario {
+  /** The commit GitHub is asked about (default SHA, the deployed merge commit). */
+  sha?: string;
   prs?: unknown[];
   checkRuns?: { name: string; status?: string; conclusion?: string | null; id?: number }[];
   statuses?: { context: string; state: string }[];
@@ -194,13 +196,13 @@ function serve(s: Scenario = {}) {
       return { data: { repository } };
     }
     expect(operationName).toBe('GateRepositoryEvidence');
-    expect(variables).toEqual({ owner: 'octo', repo: 'app', sha: SHA });
+    expect(variables).toEqual({ owner: 'octo', repo: 'app', sha: s.sha ?? SHA });
     const prs = s.prs ?? [prNode()];
     return {
       data: {
         repository: {
           object: {
-            oid: SHA,
+            oid: s.sha ?? SHA,
             associatedPullRequests: { totalCount: prs.length, nodes: prs },
             signature:
               s.signature === undefined
@@ -812,5 +814,60 @@ describe('check-repo: everything since the last deployment', () => {
     expect(r.report!.checks.find((c) => c.id === 'repository')!.summary).toContain(
       'no earlier successful deployment to production',
     );
+  });
+});
+
+describe('pull request events: the open pull request, judged before merge', () => {
+  async function prRun(section: string, payload: unknown) {
+    const file = path.join(dir, 'pr-policy.yml');
+    await writeFile(
+      file,
+      `version: 1\nreport:\n  pr-comment: never\nrepository:\n${section.replace(/^/gm, '  ')}\n`,
+    );
+    const event = path.join(dir, 'event.json');
+    await writeFile(event, JSON.stringify(payload));
+    return runCli(
+      ['run', '--policy', file],
+      {
+        GITHUB_REPOSITORY: 'octo/app',
+        GITHUB_SHA: 'e'.repeat(40), // GitHub's test merge
+        GITHUB_REF: 'refs/pull/7/merge',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_API_URL: server.url,
+        GITHUB_TOKEN: 't',
+        GITHUB_WORKSPACE: dir,
+      },
+      deps(),
+    );
+  }
+  const payload = { pull_request: { number: 7, head: { sha: HEAD }, base: { ref: 'main' } } };
+  const open = (reviews?: unknown[]) => prNode({ merged: false, ...(reviews ? { reviews } : {}) });
+
+  it('an approved pull request with green checks passes, asked about its head commit', async () => {
+    serve({ sha: HEAD, prs: [open()] });
+    const r = await prRun(STRICT, payload);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.report!.checks[2]!.summary).toContain(
+      'pull request #7 into main, judged before merge',
+    );
+  });
+
+  it('a pull request still short of approvals blocks, naming what is missing', async () => {
+    serve({ sha: HEAD, prs: [open([review(1, user('alice'))])] });
+    const r = await prRun(STRICT, payload);
+    expect(r.code).toBe(1);
+    expect(blockingRules(r)).toEqual(['approvals-insufficient']);
+  });
+
+  it('a pull request the head commit does not belong to, or a payload without one, is not guessed', async () => {
+    serve({ sha: HEAD, prs: [prNode({ number: 8, merged: false })] });
+    const other = await prRun(STRICT, payload);
+    expect(other.code).toBe(2);
+    expect(blockingRules(other)).toEqual(['pull-request-cannot-see']);
+    const none = await prRun(STRICT, { pull_request: { number: 7 } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('needs the pull request (number, head commit, base branch)');
   });
 });

@@ -169,7 +169,11 @@ export async function configFromRunOptions(
       : {}),
     ...(policy.dependencies ? { dependencies: dependenciesFrom(policy.dependencies) } : {}),
     ...(policy.repository
-      ? { repository: repositoryFrom(policy.repository, subject, loaded.path, flagPrefix) }
+      ? {
+          repository: PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')
+            ? await beforeMerge(policy.repository, subject, env, loaded.path)
+            : repositoryFrom(policy.repository, subject, loaded.path, flagPrefix),
+        }
       : {}),
     outputs: {
       ...(opts.json ? { json: opts.json } : {}),
@@ -258,6 +262,56 @@ function vsaFrom(
 }
 
 /** The repository check's configuration: the policy section, for the deployed commit. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+/**
+ * Pull request events: GITHUB_SHA is GitHub's test merge, not a merged commit. The repository
+ * check then judges the open pull request the event names (its head commit, its base branch) as
+ * it would be judged once merged.
+ */
+async function beforeMerge(
+  r: RepositoryPolicy,
+  subject: Subject,
+  env: NodeJS.ProcessEnv,
+  policyPath: string,
+): Promise<RepositoryCheckConfig> {
+  let pr: { number?: unknown; head?: { sha?: unknown }; base?: { ref?: unknown } } | undefined;
+  try {
+    const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH ?? '', 'utf8')) as {
+      pull_request?: typeof pr;
+    };
+    pr = event.pull_request;
+  } catch {
+    pr = undefined;
+  }
+  const number = pr?.number;
+  const head = pr?.head?.sha;
+  const base = pr?.base?.ref;
+  if (
+    typeof number !== 'number' ||
+    !Number.isSafeInteger(number) ||
+    typeof head !== 'string' ||
+    !/^[0-9a-f]{40}$/.test(head) ||
+    typeof base !== 'string' ||
+    base === ''
+  ) {
+    throw new GateError(
+      'config',
+      `${policyPath}: the repository section on a ${env.GITHUB_EVENT_NAME} event needs the pull request (number, head commit, base branch) from the event payload (GITHUB_EVENT_PATH), and it is not there`,
+      { location: { file: policyPath, key: 'repository' } },
+    );
+  }
+  return {
+    ...repositoryFrom(
+      r,
+      { ...subject, sha: head, ref: `refs/heads/${base}` },
+      policyPath,
+      'input ',
+    ),
+    pullRequest: number,
+  };
+}
+
 function repositoryFrom(
   r: RepositoryPolicy,
   subject: Subject,

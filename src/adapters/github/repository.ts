@@ -83,6 +83,12 @@ export interface RepositoryQuery {
   maxRetryDelayMs?: number;
   /** Pages of 100 per list (reviews, commits, files, rules). Default 10. */
   maxPages?: number;
+  /**
+   * Before merge (pull request events): the pull request with this number, of which `sha` is the
+   * head commit, is the one judged — open, not merged — instead of the merged one whose merge
+   * commit is `sha`.
+   */
+  pullRequest?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +128,7 @@ interface Options {
   retryBaseDelayMs: number;
   maxRetryDelayMs: number;
   maxPages: number;
+  pullRequest: number | undefined;
 }
 
 function checkQuery(q: RepositoryQuery): Options {
@@ -203,6 +210,7 @@ function checkQuery(q: RepositoryQuery): Options {
     retryBaseDelayMs: int('retryBaseDelayMs', q.retryBaseDelayMs, 0),
     maxRetryDelayMs: int('maxRetryDelayMs', q.maxRetryDelayMs, 0),
     maxPages: int('maxPages', q.maxPages, 1),
+    pullRequest: q.pullRequest,
   };
 }
 
@@ -568,7 +576,7 @@ export async function gatherRepositoryEvidence(
 export function createRepositoryPorts(
   cfg: {
     github: { apiUrl: string; token?: string };
-    check: { repository: string; sha: string };
+    check: { repository: string; sha: string; pullRequest?: number };
   },
   overrides: Partial<RepositoryQuery> = {},
   fetchImpl: typeof fetch = globalThis.fetch,
@@ -580,6 +588,7 @@ export function createRepositoryPorts(
     owner,
     repo,
     sha: cfg.check.sha,
+    ...(cfg.check.pullRequest !== undefined ? { pullRequest: cfg.check.pullRequest } : {}),
     ...overrides,
   };
   return {
@@ -855,6 +864,16 @@ function toAssociated(n: PrNode): AssociatedPullRequest {
 
 /** Merged PRs whose merge commit is the SHA, into the target branch (when known). */
 function select(prs: AssociatedPullRequest[], opts: Options): PullRequestSelection {
+  if (opts.pullRequest !== undefined) {
+    // Before merge: the pull request the event names, open, whose head is the SHA.
+    const pr = prs.find(
+      (p) =>
+        p.number === opts.pullRequest &&
+        p.headSha.toLowerCase() === opts.sha &&
+        (opts.branch === undefined || p.baseRef === opts.branch),
+    );
+    return pr ? { status: 'found', number: pr.number } : { status: 'none' };
+  }
   const candidates = prs.filter(
     (p) =>
       p.merged &&

@@ -49,6 +49,11 @@ export interface RepositoryCheckConfig {
   requireBranchProtection: 'rules' | 'any' | 'none';
   cannotSee: 'block' | 'warn';
   allowBots: string[];
+  /**
+   * Pull request events: judge this open pull request before merge (`sha` is its head commit),
+   * as it would be judged once merged — reviews, required checks on its head, the base's rules.
+   */
+  pullRequest?: number;
   /** `since-last-deployment`: every commit since this environment's last successful deployment. */
   sinceLastDeployment?: string;
   /** At most this many teams are looked up (one request each). Default 10. */
@@ -156,7 +161,11 @@ export async function checkRepository(
   const sel = evidence.selection;
   if (sel.status === 'found' && evidence.pullRequest) {
     const pr = evidence.pullRequest;
-    facts.push(`pull request #${pr.number} merged into ${pr.baseRef}`);
+    facts.push(
+      cfg.pullRequest !== undefined
+        ? `pull request #${pr.number} into ${pr.baseRef}, judged before merge`
+        : `pull request #${pr.number} merged into ${pr.baseRef}`,
+    );
     const review = await reviewPullRequest(
       pr,
       evidence.codeowners ?? { status: 'unreadable', ref: pr.baseRef, reason: 'not read' },
@@ -231,6 +240,19 @@ export async function checkRepository(
       found: 'none',
       fix: 'Pass --ref (the CLI) or run in GitHub Actions, where GITHUB_REF is set.',
     });
+  } else if (cfg.pullRequest !== undefined) {
+    findings.push({
+      rule: 'pull-request-cannot-see',
+      blocking: true,
+      waived: false,
+      severity: 'unknown',
+      message: `pull request #${cfg.pullRequest} with head ${short(cfg.sha)}${branch ? ` into ${branch}` : ''} is not among the pull requests GitHub associates with that commit`,
+      expected: `pull request #${cfg.pullRequest} whose head is ${short(cfg.sha)}`,
+      found:
+        evidence.pullRequests.map((p) => `#${p.number} (into ${p.baseRef})`).join(', ') ||
+        'no pull request',
+      fix: 'Re-run the workflow for the pull request’s latest push.',
+    });
   } else if (cfg.requirePullRequest) {
     const open = evidence.pullRequests.filter((p) => !p.merged).map((p) => `#${p.number}`);
     findings.push({
@@ -292,7 +314,9 @@ export async function checkRepository(
 
   // 7. Every commit since the environment's last successful deployment.
   let requests = evidence.requests.total;
-  if (cfg.sinceLastDeployment !== undefined) {
+  if (cfg.sinceLastDeployment !== undefined && cfg.pullRequest !== undefined) {
+    facts.push('since-last-deployment is judged when the merged commit is deployed');
+  } else if (cfg.sinceLastDeployment !== undefined) {
     if (branch === undefined) {
       findings.push({
         rule: 'deployment-range-cannot-see',
