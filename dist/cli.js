@@ -79950,51 +79950,59 @@ function isTimeout(err) {
 // src/adapters/github/request.ts
 var GITHUB_API_VERSION = "2022-11-28";
 async function githubRequest(req2, fetchImpl = globalThis.fetch) {
-  const maxRetries = req2.maxRetries ?? 3;
   const timeoutMs = req2.timeoutMs ?? 3e4;
-  const base = req2.retryBaseDelayMs ?? 1e3;
-  const cap = req2.maxRetryDelayMs ?? 1e4;
+  return withRetries(() => once(req2, timeoutMs, fetchImpl), {
+    ...req2,
+    failure: `${req2.what} failed`,
+    secrets: [req2.token]
+  });
+}
+async function withRetries(attempt, loop) {
+  const maxRetries = loop.maxRetries ?? 3;
+  const timeoutMs = loop.timeoutMs ?? 3e4;
+  const base = loop.retryBaseDelayMs ?? 1e3;
+  const cap = loop.maxRetryDelayMs ?? 1e4;
   let lastProblem = "";
-  for (let attempt = 0; ; attempt++) {
+  for (let n = 0; ; n++) {
     let waitMs;
     try {
-      const res = await once(req2, timeoutMs, fetchImpl);
+      const res = await attempt();
       const rateWait = rateLimitWaitMs(res);
       if (rateWait !== void 0) {
         lastProblem = `HTTP ${res.status} rate limit${githubMessage(res)}`;
         if (rateWait > cap) {
           throw new GateError(
             "upstream",
-            `${req2.what} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateWait / 1e3)} s more, longer than we wait (${Math.ceil(cap / 1e3)} s)${githubMessage(res)}`,
+            `${loop.what} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateWait / 1e3)} s more, longer than we wait (${Math.ceil(cap / 1e3)} s)${githubMessage(res)}`,
             {
               fix: "retry later; the GITHUB_TOKEN limit (1,000 requests/hour per repository) is shared by every workflow"
             }
           );
         }
-        waitMs = Math.max(rateWait, backoff(attempt, base, cap));
+        waitMs = Math.max(rateWait, backoff(n, base, cap));
       } else if (res.status >= 500) {
-        lastProblem = `HTTP ${res.status}${githubMessage(res)}`;
-        waitMs = backoff(attempt, base, cap);
+        lastProblem = `HTTP ${res.status}${githubMessage(res) || (res.statusText ? ` ${res.statusText}` : "")}`;
+        waitMs = backoff(n, base, cap);
       } else {
         return res;
       }
     } catch (err) {
       if (err instanceof GateError) throw err;
-      if (req2.signal?.aborted) throw new GateError("upstream", `${req2.what}: cancelled`);
-      lastProblem = isTimeout(err) ? `no answer within ${timeoutMs} ms` : `network error: ${redactCredentials(describeThrown(err), [req2.token])}`;
-      waitMs = backoff(attempt, base, cap);
+      if (loop.signal?.aborted) throw new GateError("upstream", `${loop.what}: cancelled`);
+      lastProblem = isTimeout(err) ? `no answer within ${timeoutMs} ms` : `network error: ${redactCredentials(`${describeThrown(err)}${loop.detail?.(err) ?? ""}`, loop.secrets ?? [])}`;
+      waitMs = backoff(n, base, cap);
     }
-    if (attempt >= maxRetries) {
+    if (n >= maxRetries) {
       throw new GateError(
         "upstream",
-        `${req2.what} failed after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}: ${lastProblem}`,
+        `${loop.failure} after ${n + 1} attempt${n === 0 ? "" : "s"}: ${lastProblem}`,
         { fix: "retry later; check https://www.githubstatus.com for outages" }
       );
     }
     try {
-      await sleep(waitMs, void 0, req2.signal ? { signal: req2.signal } : {});
+      await sleep(waitMs, void 0, loop.signal ? { signal: loop.signal } : {});
     } catch {
-      throw new GateError("upstream", `${req2.what}: cancelled`);
+      throw new GateError("upstream", `${loop.what}: cancelled`);
     }
   }
 }
@@ -80255,13 +80263,16 @@ async function signStatement(statement, cfg) {
 }
 function toV03Json(bundle) {
   const { content } = bundle.verificationMaterial;
+  let v03content = content;
+  if (content.$case === "x509CertificateChain") {
+    const [leaf] = content.x509CertificateChain.certificates;
+    if (!leaf) throw new GateError("internal", "the signed bundle has an empty certificate chain");
+    v03content = { $case: "certificate", certificate: leaf };
+  }
   const v03 = {
     ...bundle,
     mediaType: import_bundle.BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: {
-      ...bundle.verificationMaterial,
-      content: content.$case === "x509CertificateChain" && content.x509CertificateChain.certificates[0] ? { $case: "certificate", certificate: content.x509CertificateChain.certificates[0] } : content
-    }
+    verificationMaterial: { ...bundle.verificationMaterial, content: v03content }
   };
   return JSON.parse(JSON.stringify((0, import_bundle.bundleToJSON)(v03)));
 }
@@ -81361,7 +81372,9 @@ async function configFromRunOptions(raw, env, flagPrefix = "--") {
       }
     } : {},
     ...policy.dependencies ? { dependencies: dependenciesFrom(policy.dependencies) } : {},
-    ...policy.repository ? { repository: repositoryFrom(policy.repository, subject, loaded.path, flagPrefix) } : {},
+    ...policy.repository ? {
+      repository: PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? "") ? await beforeMerge(policy.repository, subject, env, loaded.path) : repositoryFrom(policy.repository, subject, loaded.path, flagPrefix)
+    } : {},
     outputs: {
       ...opts.json ? { json: opts.json } : {},
       ...opts.markdown ? { markdown: opts.markdown } : {},
@@ -81408,6 +81421,35 @@ function vsaFrom(v, workspace, subject) {
     fulcioUrl: v["fulcio-url"] ?? instance.fulcio,
     ...rekorUrl ? { rekorUrl } : {},
     ...tsaUrl ? { tsaUrl } : {}
+  };
+}
+var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target"]);
+async function beforeMerge(r, subject, env, policyPath) {
+  let pr;
+  try {
+    const event2 = JSON.parse(await readFile3(env.GITHUB_EVENT_PATH ?? "", "utf8"));
+    pr = event2.pull_request;
+  } catch {
+    pr = void 0;
+  }
+  const number4 = pr?.number;
+  const head = pr?.head?.sha;
+  const base = pr?.base?.ref;
+  if (typeof number4 !== "number" || !Number.isSafeInteger(number4) || typeof head !== "string" || !/^[0-9a-f]{40}$/.test(head) || typeof base !== "string" || base === "") {
+    throw new GateError(
+      "config",
+      `${policyPath}: the repository section on a ${env.GITHUB_EVENT_NAME} event needs the pull request (number, head commit, base branch) from the event payload (GITHUB_EVENT_PATH), and it is not there`,
+      { location: { file: policyPath, key: "repository" } }
+    );
+  }
+  return {
+    ...repositoryFrom(
+      r,
+      { ...subject, sha: head, ref: `refs/heads/${base}` },
+      policyPath,
+      "input "
+    ),
+    pullRequest: number4
   };
 }
 function repositoryFrom(r, subject, policyPath, flagPrefix) {
@@ -86997,7 +87039,8 @@ function checkQuery(q) {
     maxRetries: int2("maxRetries", q.maxRetries, 0),
     retryBaseDelayMs: int2("retryBaseDelayMs", q.retryBaseDelayMs, 0),
     maxRetryDelayMs: int2("maxRetryDelayMs", q.maxRetryDelayMs, 0),
-    maxPages: int2("maxPages", q.maxPages, 1)
+    maxPages: int2("maxPages", q.maxPages, 1),
+    pullRequest: q.pullRequest
   };
 }
 var ACTOR = "login __typename";
@@ -87295,6 +87338,7 @@ function createRepositoryPorts(cfg, overrides = {}, fetchImpl = globalThis.fetch
     owner: owner2,
     repo,
     sha: cfg.check.sha,
+    ...cfg.check.pullRequest !== void 0 ? { pullRequest: cfg.check.pullRequest } : {},
     ...overrides
   };
   return {
@@ -87516,6 +87560,12 @@ function toAssociated(n) {
   return out;
 }
 function select(prs, opts) {
+  if (opts.pullRequest !== void 0) {
+    const pr = prs.find(
+      (p) => p.number === opts.pullRequest && p.headSha.toLowerCase() === opts.sha && (opts.branch === void 0 || p.baseRef === opts.branch)
+    );
+    return pr ? { status: "found", number: pr.number } : { status: "none" };
+  }
   const candidates = prs.filter(
     (p) => p.merged && p.mergeCommitSha === opts.sha && (opts.branch === void 0 || p.baseRef === opts.branch)
   );
@@ -88005,7 +88055,6 @@ import { access, glob, readFile as readFile13, stat as stat5 } from "node:fs/pro
 import path13 from "node:path";
 
 // src/adapters/github/attestations.ts
-import { setTimeout as sleep4 } from "node:timers/promises";
 var GITHUB_API_VERSION2 = "2022-11-28";
 var REQUIRED_PERMISSIONS = 'the token needs the `attestations: read` permission (workflow `permissions:` key `attestations: read`; fine-grained token or GitHub App: "Attestations" repository permission, read) and read access to the repository (`contents: read` for a private or internal repository)';
 var DEFAULTS3 = {
@@ -88330,46 +88379,17 @@ var Client2 = class {
    * retries are spent, a rate limit asks for a longer wait than allowed, a body is too large, or a
    * URL is refused.
    */
-  async request(target, url2, maxBytes) {
-    const { maxRetries, retryBaseDelayMs, maxRetryDelayMs } = this.opts;
-    let lastProblem = "";
-    for (let attempt = 0; ; attempt += 1) {
-      let waitMs;
-      try {
-        const res = await this.attempt(target, url2, maxBytes);
-        const rateLimitWait = rateLimitWaitMs(res);
-        if (rateLimitWait !== void 0) {
-          lastProblem = `HTTP ${res.status} rate limit${githubMessage(res)}`;
-          if (rateLimitWait > maxRetryDelayMs) {
-            throw new GateError(
-              "upstream",
-              `${target.service} is rate-limiting us (HTTP ${res.status}) for ${Math.ceil(rateLimitWait / 1e3)} s more, longer than we wait (${Math.ceil(maxRetryDelayMs / 1e3)} s)${githubMessage(res)}`,
-              {
-                fix: "retry later; in workflows the GITHUB_TOKEN limit is shared by every workflow of the repository"
-              }
-            );
-          }
-          waitMs = Math.max(rateLimitWait, backoff(attempt, retryBaseDelayMs, maxRetryDelayMs));
-        } else if (res.status >= 500) {
-          lastProblem = `HTTP ${res.status} ${res.statusText}`.trimEnd();
-          waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
-        } else {
-          return res;
-        }
-      } catch (err) {
-        if (err instanceof GateError) throw err;
-        lastProblem = isTimeout(err) ? `no answer within ${this.opts.timeoutMs} ms` : `network error: ${redactCredentials(`${describeThrown(err)}${causeOf2(err)}`, [this.opts.token])}`;
-        waitMs = backoff(attempt, retryBaseDelayMs, maxRetryDelayMs);
-      }
-      if (attempt >= maxRetries) {
-        throw new GateError(
-          "upstream",
-          `${target.service} failed for ${redactUrl(url2)} after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}: ${lastProblem}`,
-          { fix: "retry later; check https://www.githubstatus.com for outages" }
-        );
-      }
-      await sleep4(waitMs);
-    }
+  request(target, url2, maxBytes) {
+    return withRetries(() => this.attempt(target, url2, maxBytes), {
+      what: target.service,
+      failure: `${target.service} failed for ${redactUrl(url2)}`,
+      maxRetries: this.opts.maxRetries,
+      timeoutMs: this.opts.timeoutMs,
+      retryBaseDelayMs: this.opts.retryBaseDelayMs,
+      maxRetryDelayMs: this.opts.maxRetryDelayMs,
+      secrets: [this.opts.token],
+      detail: causeOf2
+    });
   }
   /** One attempt: follows redirects by hand (each hop checked), reads the body with a bound. */
   async attempt(target, start, maxBytes) {
@@ -90867,7 +90887,7 @@ function publishOptionsFrom(config2, paths) {
     paths
   };
 }
-var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target"]);
+var PULL_REQUEST_EVENTS2 = /* @__PURE__ */ new Set(["pull_request", "pull_request_target"]);
 var GITHUB_ACTIONS_BOT = "github-actions[bot]";
 var MAX_COMMENT_PAGES = 10;
 var SHA = /^[0-9a-f]{40}$/;
@@ -90910,7 +90930,7 @@ async function publishToGitHub(report, opts, log, fetchImpl = globalThis.fetch) 
   }
   const api = new Api(opts, owner2, repo, fetchImpl);
   let event2;
-  if (PULL_REQUEST_EVENTS.has(opts.event.name)) {
+  if (PULL_REQUEST_EVENTS2.has(opts.event.name)) {
     try {
       event2 = await readEvent(opts.event.path);
     } catch (err) {
@@ -90955,7 +90975,7 @@ async function publishComment(report, opts, api, event2, log) {
     const found = await mergedPullRequest(api, opts.sha);
     if (found === void 0) {
       (opts.prComment === "always" ? log.warning : log.info)(
-        `security-gate: no pull request comment: commit ${opts.sha ?? "(unknown)"} is not the merge commit of a merged pull request${PULL_REQUEST_EVENTS.has(opts.event.name) ? "" : ` (event ${opts.event.name})`}.`
+        `security-gate: no pull request comment: commit ${opts.sha ?? "(unknown)"} is not the merge commit of a merged pull request${PULL_REQUEST_EVENTS2.has(opts.event.name) ? "" : ` (event ${opts.event.name})`}.`
       );
       return void 0;
     }
@@ -92316,7 +92336,9 @@ async function checkRepository(cfg, ports) {
   const sel = evidence2.selection;
   if (sel.status === "found" && evidence2.pullRequest) {
     const pr = evidence2.pullRequest;
-    facts.push(`pull request #${pr.number} merged into ${pr.baseRef}`);
+    facts.push(
+      cfg.pullRequest !== void 0 ? `pull request #${pr.number} into ${pr.baseRef}, judged before merge` : `pull request #${pr.number} merged into ${pr.baseRef}`
+    );
     const review = await reviewPullRequest(
       pr,
       evidence2.codeowners ?? { status: "unreadable", ref: pr.baseRef, reason: "not read" },
@@ -92391,6 +92413,17 @@ async function checkRepository(cfg, ports) {
       found: "none",
       fix: "Pass --ref (the CLI) or run in GitHub Actions, where GITHUB_REF is set."
     });
+  } else if (cfg.pullRequest !== void 0) {
+    findings.push({
+      rule: "pull-request-cannot-see",
+      blocking: true,
+      waived: false,
+      severity: "unknown",
+      message: `pull request #${cfg.pullRequest} with head ${short(cfg.sha)}${branch ? ` into ${branch}` : ""} is not among the pull requests GitHub associates with that commit`,
+      expected: `pull request #${cfg.pullRequest} whose head is ${short(cfg.sha)}`,
+      found: evidence2.pullRequests.map((p) => `#${p.number} (into ${p.baseRef})`).join(", ") || "no pull request",
+      fix: "Re-run the workflow for the pull request’s latest push."
+    });
   } else if (cfg.requirePullRequest) {
     const open3 = evidence2.pullRequests.filter((p) => !p.merged).map((p) => `#${p.number}`);
     findings.push({
@@ -92439,7 +92472,9 @@ async function checkRepository(cfg, ports) {
     }
   }
   let requests = evidence2.requests.total;
-  if (cfg.sinceLastDeployment !== void 0) {
+  if (cfg.sinceLastDeployment !== void 0 && cfg.pullRequest !== void 0) {
+    facts.push("since-last-deployment is judged when the merged commit is deployed");
+  } else if (cfg.sinceLastDeployment !== void 0) {
     if (branch === void 0) {
       findings.push({
         rule: "deployment-range-cannot-see",
