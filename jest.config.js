@@ -7,6 +7,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   collectCoverageFrom: ['src/checks/**/*.ts', 'src/verdict/**/*.ts', 'src/config/**/*.ts'],
   coverageThreshold: { global: { lines: 95, branches: 85 } },
   coverageReporters: ['text-summary'],

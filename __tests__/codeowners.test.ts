@@ -96,6 +96,9 @@ describe('pattern semantics', () => {
     ['\\*.md', 'x.md', false],
     ['/', 'anything', false],
     ['/a/*/c', 'a/b/c/d', true],
+    ['docs/api', 'src/docs/api/x', false], // a middle slash anchors, with no trailing one too
+    ['docs/**', 'docsearch.md', false],
+    ['docs/**', 'docs/a/b.md', true],
   ])('%s vs %s → %s', (pattern, path, expected) => {
     expect(compilePattern(pattern).test(path)).toBe(expected);
   });
@@ -171,6 +174,33 @@ describe('parseCodeowners', () => {
   it('flags a file of 3 MB or more, which GitHub does not load', () => {
     const big = `* @a\n${'#'.repeat(CODEOWNERS_MAX_BYTES)}`;
     expect(parseCodeowners(big, 'CODEOWNERS').tooLarge).toBe(true);
+  });
+
+  it('a file of one byte under 3 MB is loaded; exactly 3 MB is not', () => {
+    const sized = (bytes: number) => `* @a\n${'#'.repeat(bytes - 5)}`;
+    expect(parseCodeowners(sized(CODEOWNERS_MAX_BYTES - 1), 'CODEOWNERS').tooLarge).toBe(false);
+    expect(parseCodeowners(sized(CODEOWNERS_MAX_BYTES), 'CODEOWNERS').tooLarge).toBe(true);
+  });
+
+  it('a path given with a leading slash is matched as repository-relative', () => {
+    expect(owners('/docs/ @writer\n', '/docs/intro.md')).toEqual(['@writer']);
+  });
+
+  it('a pattern may contain an escaped blank', () => {
+    const text = 'docs\\ folder/ @writer\n';
+    expect(parseCodeowners(text, 'CODEOWNERS').rules.map((r) => r.pattern)).toEqual([
+      'docs\\ folder/',
+    ]);
+    expect(owners(text, 'docs folder/intro.md')).toEqual(['@writer']);
+    expect(owners(text, 'docs/intro.md')).toBeNull();
+  });
+
+  it('refuses owner tokens that only contain a valid owner', () => {
+    const parsed = parseCodeowners('* x@alice y@org/team @a@b.co a@b.co@evil\n', 'CODEOWNERS');
+    expect(parsed.rules).toEqual([]);
+    expect(parsed.problems.map((p) => p.message)).toEqual([
+      'pattern *: x@alice, y@org/team, @a@b.co, a@b.co@evil are not @user, @org/team or an email address',
+    ]);
   });
 
   it('lists the locations GitHub searches, in order', () => {

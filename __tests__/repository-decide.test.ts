@@ -190,6 +190,11 @@ describe('refs', () => {
     expect(matchingPattern(['a.b'], 'refs/heads/axb')).toBeUndefined();
     expect(matchingPattern(['refs/tags/v*'], 'refs/tags/v1.2.3')).toBe('refs/tags/v*');
     expect(matchingPattern(['main'], 'refs/heads/main-evil')).toBeUndefined();
+    // Escaped characters still match themselves.
+    expect(matchingPattern(['a.b'], 'refs/heads/a.b')).toBe('a.b');
+    expect(matchingPattern(['c++/(x)'], 'refs/heads/c++/(x)')).toBe('c++/(x)');
+    // A literal tag is not a branch a tag may be looked for on.
+    expect(literalBranches(['refs/tags/v1', 'refs/pull/1/merge'])).toEqual([]);
     expect(literalBranches(['main', 'release/*', 'refs/tags/v*', 'refs/heads/prod'])).toEqual([
       'main',
       'prod',

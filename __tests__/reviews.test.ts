@@ -687,3 +687,85 @@ describe('evaluateReviews: code owners', () => {
     );
   });
 });
+
+describe('evaluateReviews: which review decides, bots, owners named by email', () => {
+  const counted = (reviews: PullRequestReview[], policy: Partial<ReviewPolicy> = {}) =>
+    evaluateReviews(pr({ reviews }), { ...POLICY, requiredApprovals: 1, ...policy }, NO_CODEOWNERS)
+      .facts.countedApprovals;
+  const at = (hour: number) => `2026-01-01T${String(hour).padStart(2, '0')}:00:00Z`;
+  const withId = (r: PullRequestReview, id: number): PullRequestReview => ({ ...r, id });
+
+  it('the latest review by time decides, whatever order the API lists them in', () => {
+    const approvedLater = review('bob', 'APPROVED', { at: at(10) });
+    const changesEarlier = review('bob', 'CHANGES_REQUESTED', { at: at(9) });
+    expect(counted([approvedLater, changesEarlier])).toEqual(['bob']);
+    expect(counted([changesEarlier, approvedLater])).toEqual(['bob']);
+  });
+
+  it('time decides before the review id; the id only breaks a tie', () => {
+    // A lower id submitted later: GitHub ids grow, but submitted_at is what decides.
+    expect(
+      counted([
+        withId(review('bob', 'APPROVED', { at: at(9) }), 50),
+        withId(review('bob', 'CHANGES_REQUESTED', { at: at(10) }), 40),
+      ]),
+    ).toEqual([]);
+    expect(
+      counted([
+        withId(review('bob', 'CHANGES_REQUESTED', { at: at(9) }), 41),
+        withId(review('bob', 'APPROVED', { at: at(9) }), 40),
+      ]),
+    ).toEqual([]);
+    expect(
+      counted([
+        withId(review('bob', 'APPROVED', { at: at(9) }), 43),
+        withId(review('bob', 'CHANGES_REQUESTED', { at: at(9) }), 42),
+      ]),
+    ).toEqual(['bob']);
+  });
+
+  it('a later comment or a pending review does not withdraw an approval', () => {
+    expect(counted([review('bob', 'APPROVED'), review('bob', 'COMMENTED')])).toEqual(['bob']);
+    expect(counted([review('bob', 'APPROVED'), review('bob', 'PENDING')])).toEqual(['bob']);
+  });
+
+  it('an account of type Bot is a bot even without [bot] in its login', () => {
+    const r = evaluateReviews(
+      pr({ reviews: [review('deploy-robot', 'APPROVED', { type: 'Bot' })] }),
+      { ...POLICY, requiredApprovals: 1 },
+      NO_CODEOWNERS,
+    );
+    expect(r.facts.countedApprovals).toEqual([]);
+    expect(r.facts.ignoredApprovals.map((i) => [i.login, i.reasons])).toEqual([
+      ['deploy-robot', ['bot']],
+    ]);
+  });
+
+  it('allow-bots may name a bot with or without its [bot] suffix', () => {
+    const approval = [review('renovate[bot]', 'APPROVED', { type: 'Bot' })];
+    expect(counted(approval, { allowBots: ['renovate[bot]'] })).toEqual(['renovate[bot]']);
+    expect(counted(approval, { allowBots: ['Renovate'] })).toEqual(['renovate[bot]']);
+    expect(counted(approval, { allowBots: ['dependabot[bot]'] })).toEqual([]);
+  });
+
+  it('an owner named by email is the account that email resolves to, and no other', () => {
+    const ctx = codeowners('* first@example.com second@example.com\n', {
+      emails: { 'first@example.com': 'first', 'Second@Example.com': 'second' },
+    });
+    const policy = { ...POLICY, requiredApprovals: 1, requireCodeOwnerApproval: true };
+    const bySecond = evaluateReviews(pr({ reviews: [review('second', 'APPROVED')] }), policy, ctx);
+    expect(bySecond.findings).toEqual([]);
+    expect(bySecond.facts.ownership).toEqual([
+      {
+        path: 'src/app.ts',
+        line: 1,
+        owners: ['first@example.com', 'second@example.com'],
+        status: 'approved',
+        approvedBy: 'second',
+      },
+    ]);
+    const byOther = evaluateReviews(pr({ reviews: [review('bob', 'APPROVED')] }), policy, ctx);
+    expect(rules(byOther.findings)).toEqual(['code-owner-approval-missing!']);
+    expect(byOther.facts.ownership.map((o) => o.status)).toEqual(['missing']);
+  });
+});

@@ -65,6 +65,16 @@ describe('computeVerdict and exitCode', () => {
     });
   });
 
+  it('exits 1, not 2, when the only check that ran failed: it was evaluated and blocked by policy', () => {
+    expect(
+      outcome([
+        check('signatures', 'fail', [finding(true, false)]),
+        check('dependencies', 'skipped'),
+        check('repository', 'skipped'),
+      ]),
+    ).toEqual({ verdict: 'block', blockedBy: ['signatures'], enforce: 1, audit: 0 });
+  });
+
   it('blocks on any error; exit 2 (could not evaluate)', () => {
     expect(
       outcome([
