@@ -2,7 +2,8 @@
 // of `npm test`: it takes long). One module at a time, with the tests that exercise it:
 //   MUTATION_MODULE=verdict npm run mutation
 // Modules are the keys of MODULES below; several may be given, comma-separated. Without
-// MUTATION_MODULE every module is run. `--mutate` on the command line narrows further.
+// MUTATION_MODULE every module is run. `--mutate 'src/...'` on the command line replaces the
+// module's file list (the tests stay the module's).
 // Reports: reports/mutation/ (HTML and JSON, gitignored). See README "Mutation testing".
 
 /** Module → the files mutated and the test files (in __tests__/) run against each mutant. */

@@ -264,3 +264,50 @@ repository:
     expect(p.signatures!['predicate-type']).toBe('https://slsa.dev/provenance/v1');
   });
 });
+
+describe('more keys the base decides', () => {
+  const BASE_REPORT = `version: 1
+dependencies:
+  allow:
+    - id: GHSA-aaaa-bbbb-cccc
+      reason: r
+      package: pkg:npm/left-pad
+      version: 1.3.0
+      path: app/package-lock.json
+      expires: 2099-01-31
+repository:
+  require-pull-request: true
+report:
+  sarif: org.sarif
+`;
+
+  it('the TUF fallback may not go from none to the embedded root', () => {
+    expect(refusal(`${SIGNATURES}  tuf-fallback: embedded\n`)).toBe(
+      'signatures.tuf-fallback: the base requires "none"; "embedded" is looser',
+    );
+  });
+
+  it('a waiver must keep the base waiver’s version and lockfile', () => {
+    const waiver = (extra: string) =>
+      `dependencies:\n  allow:\n    - { id: GHSA-aaaa-bbbb-cccc, reason: r, package: pkg:npm/left-pad, expires: 2099-01-01${extra} }\n`;
+    expect(
+      merged(waiver(', version: 1.3.0, path: app/package-lock.json'), BASE_REPORT).dependencies!
+        .allow,
+    ).toHaveLength(1);
+    expect(refusal(waiver(', path: app/package-lock.json'), BASE_REPORT)).toContain(
+      'dependencies.allow[0]: the base has no waiver',
+    );
+    expect(refusal(waiver(', version: 1.3.0'), BASE_REPORT)).toContain(
+      'dependencies.allow[0]: the base has no waiver',
+    );
+  });
+
+  it('a requirement the base turns on may be stated again; reports may differ from the base’s', () => {
+    const p = merged(
+      'repository:\n  require-pull-request: true\nreport:\n  sarif: mine.sarif\n',
+      BASE_REPORT,
+    );
+    expect(p.repository!['require-pull-request']).toBe(true);
+    expect(p.report).toMatchObject({ sarif: 'mine.sarif' });
+  });
+});
