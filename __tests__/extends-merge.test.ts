@@ -311,3 +311,33 @@ report:
     expect(p.report).toMatchObject({ sarif: 'mine.sarif' });
   });
 });
+
+describe('restating the base', () => {
+  const BASE_TWO = `version: 1
+dependencies:
+  fail-on-severity: high
+  deny:
+    - package: pkg:npm/event-stream
+    - package: pkg:npm/flatmap-stream
+`;
+
+  it('an ordered key at exactly the base’s value is accepted', () => {
+    expect(
+      merged('dependencies:\n  fail-on-severity: high\n', BASE_TWO).dependencies![
+        'fail-on-severity'
+      ],
+    ).toBe('high');
+  });
+
+  it('a requirement the base already lists is not listed twice', () => {
+    const p = merged(
+      'dependencies:\n  deny:\n    - package: pkg:npm/flatmap-stream\n    - package: pkg:npm/ua-parser-js\n',
+      BASE_TWO,
+    );
+    expect(p.dependencies!.deny.map((d) => d.package)).toEqual([
+      'pkg:npm/event-stream',
+      'pkg:npm/flatmap-stream',
+      'pkg:npm/ua-parser-js',
+    ]);
+  });
+});
