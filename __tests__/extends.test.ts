@@ -302,6 +302,16 @@ describe('extends through the API', () => {
     expect(server.count('repos/get-content')).toBe(1);
   });
 
+  it('outside a runner (no RUNNER_TEMP) a pinned base is not cached in a shared temporary folder', async () => {
+    serveFile('octo', '.github', 'security-gate.yml', PIN, ORG_POLICY('critical'));
+    const local = path.join(ws, 'local.yml');
+    await writeFile(local, `version: 1\nextends: ${SPEC}\n`);
+    const bare = env({ RUNNER_TEMP: undefined });
+    expect((await runCli(['run', '--policy', local], bare)).code).toBe(0);
+    expect((await runCli(['run', '--policy', local], bare)).code).toBe(0);
+    expect(server.count('repos/get-content')).toBe(2);
+  });
+
   it('a loosening repository policy is "could not evaluate", naming the key and line', async () => {
     serveFile('octo', '.github', 'security-gate.yml', PIN, ORG_POLICY('high'));
     const local = path.join(ws, 'local.yml');

@@ -119,7 +119,7 @@ export async function configFromRunOptions(
   const workspace = path.resolve(opts.workspace);
   const policyPath = path.resolve(workspace, opts.policy);
   const github = githubFrom(env, opts.token);
-  const resolver = extendsResolver(github);
+  const resolver = extendsResolver(github, env);
   const loaded =
     env.GITHUB_EVENT_NAME === 'pull_request_target'
       ? await policyFromBase(opts.policy, env, github, resolver, flagPrefix)
@@ -372,7 +372,7 @@ export async function configFromCheckRepo(
   let policy: GateConfig['policy'];
   let where = 'check-repo';
   if (o.policy !== undefined) {
-    const loaded = await loadPolicy(o.policy, extendsResolver(githubFrom(env)));
+    const loaded = await loadPolicy(o.policy, extendsResolver(githubFrom(env), env));
     if (!loaded.policy.repository) {
       throw new GateError('config', `${loaded.path} has no repository section`, {
         location: { file: loaded.path, key: 'repository' },
@@ -543,11 +543,13 @@ export function configFromVerifyArtifact(
 }
 
 /** Reads the organisation policy an `extends` names through the GitHub contents API. */
-function extendsResolver(github: GateConfig['github']): ExtendsResolver {
+function extendsResolver(github: GateConfig['github'], env: NodeJS.ProcessEnv): ExtendsResolver {
   return async (spec) => {
     const file = await fetchRepositoryFile({
       apiUrl: github.apiUrl,
       ...(github.token ? { token: github.token } : {}),
+      // Pinned bases are cached only in the runner's own temporary folder.
+      ...(env.RUNNER_TEMP ? { cacheDir: env.RUNNER_TEMP } : {}),
       ...spec,
     });
     return {
@@ -602,6 +604,7 @@ async function policyFromBase(
   const file = await fetchRepositoryFile({
     apiUrl: github.apiUrl,
     ...(github.token ? { token: github.token } : {}),
+    ...(env.RUNNER_TEMP ? { cacheDir: env.RUNNER_TEMP } : {}),
     owner,
     repo,
     path: relative,

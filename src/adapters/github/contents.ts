@@ -3,12 +3,13 @@
  * the organisation policy an `extends` names, or the policy file of a pull request's base. The
  * answer must be a file (not a folder, symlink or submodule), base64 as GitHub sends it, UTF-8,
  * at most 1 MiB; anything else is an error naming the file and the ref. A ref that is a full
- * commit SHA is immutable, so such files are cached on disk (RUNNER_TEMP) for later runs on the
+ * commit SHA is immutable, so such files are cached on disk (under RUNNER_TEMP, the runner's own
+ * temporary folder, when the caller gives it — never a shared temporary folder, where another user
+ * could plant a policy) for later runs on the
  * same runner.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { GateError } from '../../errors.js';
@@ -22,7 +23,7 @@ export interface FileQuery extends RetryOptions {
   repo: string;
   path: string;
   ref: string;
-  /** Cache folder for files at full commit SHAs; default RUNNER_TEMP or the OS temp folder. */
+  /** Cache folder for files at full commit SHAs (the runner's RUNNER_TEMP); none: no cache. */
   cacheDir?: string;
 }
 
@@ -39,9 +40,9 @@ export async function fetchRepositoryFile(
   fetchImpl: typeof fetch = globalThis.fetch,
 ): Promise<{ text: string; name: string; cached: boolean }> {
   const name = `${q.owner}/${q.repo}/${q.path}@${q.ref}`;
-  const immutable = /^[0-9a-f]{40}$/.test(q.ref);
+  const immutable = /^[0-9a-f]{40}$/.test(q.ref) && q.cacheDir !== undefined;
   const cacheFile = path.join(
-    q.cacheDir ?? process.env.RUNNER_TEMP ?? tmpdir(),
+    q.cacheDir ?? '',
     'security-gate-files',
     createHash('sha256').update(`${q.apiUrl}\0${name}`).digest('hex'),
   );
