@@ -79864,7 +79864,6 @@ function date4(params) {
 // src/adapters/github/contents.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 
 // src/adapters/github/request.ts
@@ -80040,9 +80039,9 @@ var fileShape = external_exports.looseObject({
 });
 async function fetchRepositoryFile(q, fetchImpl = globalThis.fetch) {
   const name = `${q.owner}/${q.repo}/${q.path}@${q.ref}`;
-  const immutable = /^[0-9a-f]{40}$/.test(q.ref);
+  const immutable = /^[0-9a-f]{40}$/.test(q.ref) && q.cacheDir !== void 0;
   const cacheFile = path.join(
-    q.cacheDir ?? process.env.RUNNER_TEMP ?? tmpdir(),
+    q.cacheDir ?? "",
     "security-gate-files",
     createHash2("sha256").update(`${q.apiUrl}\0${name}`).digest("hex")
   );
@@ -81338,7 +81337,7 @@ async function configFromRunOptions(raw, env, flagPrefix = "--") {
   const workspace = path3.resolve(opts.workspace);
   const policyPath = path3.resolve(workspace, opts.policy);
   const github = githubFrom(env, opts.token);
-  const resolver = extendsResolver(github);
+  const resolver = extendsResolver(github, env);
   const loaded = env.GITHUB_EVENT_NAME === "pull_request_target" ? await policyFromBase(opts.policy, env, github, resolver, flagPrefix) : await loadPolicy(path3.relative(process.cwd(), policyPath) || policyPath, resolver);
   const { policy } = loaded;
   const sig = policy.signatures;
@@ -81500,7 +81499,7 @@ async function configFromCheckRepo(raw, env) {
   let policy;
   let where2 = "check-repo";
   if (o.policy !== void 0) {
-    const loaded = await loadPolicy(o.policy, extendsResolver(githubFrom(env)));
+    const loaded = await loadPolicy(o.policy, extendsResolver(githubFrom(env), env));
     if (!loaded.policy.repository) {
       throw new GateError("config", `${loaded.path} has no repository section`, {
         location: { file: loaded.path, key: "repository" },
@@ -81633,11 +81632,13 @@ function configFromVerifyArtifact(raw, env) {
     }
   };
 }
-function extendsResolver(github) {
+function extendsResolver(github, env) {
   return async (spec) => {
     const file2 = await fetchRepositoryFile({
       apiUrl: github.apiUrl,
       ...github.token ? { token: github.token } : {},
+      // Pinned bases are cached only in the runner's own temporary folder.
+      ...env.RUNNER_TEMP ? { cacheDir: env.RUNNER_TEMP } : {},
       ...spec
     });
     return {
@@ -81677,6 +81678,7 @@ async function policyFromBase(policyInput, env, github, resolver, flagPrefix) {
   const file2 = await fetchRepositoryFile({
     apiUrl: github.apiUrl,
     ...github.token ? { token: github.token } : {},
+    ...env.RUNNER_TEMP ? { cacheDir: env.RUNNER_TEMP } : {},
     owner: owner2,
     repo,
     path: relative2,
@@ -81715,7 +81717,7 @@ function subjectFrom(opts, env) {
 
 // src/adapters/dependencies.ts
 import { stat as stat4 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
+import { tmpdir } from "node:os";
 import path11 from "node:path";
 
 // src/checks/dependencies/versions/common.ts
@@ -86937,7 +86939,7 @@ function createDependencyPorts(options2) {
   };
 }
 function osvCacheDir(env = process.env) {
-  return path11.join(env.RUNNER_TEMP || tmpdir2(), "security-gate", "osv-cache");
+  return path11.join(env.RUNNER_TEMP || tmpdir(), "security-gate", "osv-cache");
 }
 
 // src/adapters/github/repository.ts
@@ -88560,7 +88562,7 @@ var import_tuf = __toESM(require_dist10(), 1);
 var import_verify2 = __toESM(require_dist3(), 1);
 import { X509Certificate as NodeX509Certificate, createPublicKey } from "node:crypto";
 import { readFile as readFile11 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
+import { tmpdir as tmpdir2 } from "node:os";
 import path12 from "node:path";
 
 // node_modules/@sigstore/tuf/package.json with { type: 'json' }
@@ -89062,7 +89064,7 @@ async function publicGoodRoot(opts) {
     return { ...embedded, freshness: embeddedFreshness(embedded.root, "embedded") };
   }
   const mirror = (opts.mirrorURL ?? PUBLIC_GOOD_MIRROR).replace(/\/+$/, "");
-  const cachePath = opts.cachePath ?? path12.join(tmpdir3(), "security-gate", "tuf-cache");
+  const cachePath = opts.cachePath ?? path12.join(tmpdir2(), "security-gate", "tuf-cache");
   const repoCache = tufRepoCacheDir(cachePath, mirror);
   if (mirror !== PUBLIC_GOOD_MIRROR && !opts.tufRootPath && !await readJson(path12.join(repoCache, "root.json"))) {
     throw new GateError(
