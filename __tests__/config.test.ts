@@ -249,7 +249,7 @@ signatures:
     [
       'extends',
       'extends: my-org/security-gate.yml\n',
-      'must be OWNER/REPO/PATH@REF, e.g. my-org/.github/security-gate.yml@<commit sha>',
+      'must be OWNER/REPO/PATH@REF (no empty, . or .. path segments), e.g. my-org/.github/security-gate.yml@<commit sha>',
     ],
   ])('refuses a malformed `%s:` with its own message', (key, section, text) => {
     const err = policyError(`${VALID}${section}`);

@@ -5,7 +5,7 @@
  * repository could otherwise slip past its organisation, or a tightening it must be allowed.
  */
 import { describe, expect, it } from '@jest/globals';
-import { parseExtends } from '../src/config/extends.js';
+import { parseExtends } from '../src/config/schema.js';
 import { parsePolicy } from '../src/config/load.js';
 import { GateError } from '../src/errors.js';
 

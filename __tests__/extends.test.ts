@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parsePolicy } from '../src/config/load.js';
+import { parsePolicy, policyFromText } from '../src/config/load.js';
 import { GateError } from '../src/errors.js';
 import { FIXTURES, runCli } from './helpers/cli.js';
 import { GitHubApiServer } from './helpers/github-api.js';
@@ -281,6 +281,35 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     ...extra,
   };
 }
+
+describe('an extends that is not read is never ignored', () => {
+  it.each([
+    `octo/.github/../gate.yml@${PIN}`,
+    `octo/.github/./gate.yml@${PIN}`,
+    `octo/.github//gate.yml@${PIN}`,
+  ])(
+    '%s: refused with its line, the resolver never asked, no policy without its base',
+    async (spec) => {
+      let asked = false;
+      const loading = policyFromText(
+        `version: 1\ndependencies: {}\nextends: ${spec}\n`,
+        'l.yml',
+        () => {
+          asked = true;
+          return Promise.reject(new Error('not expected'));
+        },
+      );
+      await expect(loading).rejects.toThrow("l.yml:3: key 'extends': must be OWNER/REPO/PATH@REF");
+      expect(asked).toBe(false);
+    },
+  );
+
+  it('a well-formed extends without its base (no resolver) is an error, not the local policy alone', () => {
+    expect(() => parsePolicy(`version: 1\ndependencies: {}\nextends: ${SPEC}\n`, 'l.yml')).toThrow(
+      `l.yml:3: key 'extends': ${SPEC} was not read`,
+    );
+  });
+});
 
 describe('extends through the API', () => {
   it('applies the organisation policy, tightened by the repository, and caches a pinned base', async () => {

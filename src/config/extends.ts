@@ -16,21 +16,6 @@ import { parseDuration, type Policy } from './schema.js';
 
 type Raw = Record<string, unknown>;
 
-export interface ExtendsSpec {
-  owner: string;
-  repo: string;
-  path: string;
-  ref: string;
-}
-
-const SPEC = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
-
-export function parseExtends(text: string): ExtendsSpec | undefined {
-  const m = SPEC.exec(text);
-  if (!m || m[3]!.split('/').some((s) => s === '' || s === '.' || s === '..')) return undefined;
-  return { owner: m[1]!, repo: m[2]!, path: m[3]!, ref: m[4]! };
-}
-
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** How strict each value of an ordered key is: later is stricter. */

@@ -5,8 +5,14 @@ import type { z } from 'zod';
 import { GateError } from '../errors.js';
 import { decodeUtf8Strict, notUtf8 } from '../utf8.js';
 import type { Location } from '../types.js';
-import { Loosening, looseningError, parseExtends, tighten, type ExtendsSpec } from './extends.js';
-import { NOT_YET_SUPPORTED_KEYS, policySchema, type Policy } from './schema.js';
+import { Loosening, looseningError, tighten } from './extends.js';
+import {
+  NOT_YET_SUPPORTED_KEYS,
+  parseExtends,
+  policySchema,
+  type ExtendsSpec,
+  type Policy,
+} from './schema.js';
 
 export interface LoadedPolicy {
   policy: Policy;
@@ -66,22 +72,10 @@ export async function policyFromText(
   path: string,
   resolveExtends?: ExtendsResolver,
 ): Promise<LoadedPolicy> {
+  // A well-formed `extends` is fetched; anything else (malformed, no resolver) parsePolicy refuses.
   const spec = extendsOf(text);
-  let base: BasePolicy | undefined;
-  if (spec !== undefined) {
-    const parsed = parseExtends(spec);
-    if (parsed === undefined || resolveExtends === undefined) {
-      // The schema names the problem (a malformed spec) with its line; or there is no resolver.
-      if (parsed !== undefined) {
-        throw new GateError('config', `${path}: \`extends\` needs the GitHub API to read ${spec}`, {
-          location: { file: path, key: 'extends' },
-          fix: 'Run in GitHub Actions, or set GITHUB_API_URL and GITHUB_TOKEN.',
-        });
-      }
-    } else {
-      base = await resolveExtends(parsed);
-    }
-  }
+  const parsed = spec === undefined ? undefined : parseExtends(spec);
+  const base = parsed && resolveExtends ? await resolveExtends(parsed) : undefined;
   const hash = createHash('sha256').update(text);
   if (base) hash.update('\0').update(base.file).update('\0').update(base.text);
   return {
@@ -161,8 +155,26 @@ export function parsePolicy(text: string, file: string, now?: Date, base?: BaseP
       },
     );
   }
-  if (base !== undefined && typeof data === 'object' && !Array.isArray(data)) {
-    data = applyExtends(data as Record<string, unknown>, text, file, base, now);
+  if (typeof data === 'object' && !Array.isArray(data) && 'extends' in data) {
+    // A policy that extends another is never used without it: an `extends` that was not
+    // fetched is an error, not a policy without its base.
+    if (base === undefined) {
+      const spec = (data as { extends?: unknown }).extends;
+      // A malformed spec is the schema's to report (below); a well-formed one was not fetched.
+      if (typeof spec === 'string' && parseExtends(spec) !== undefined) {
+        const at = locatePolicyKey(text, 'extends');
+        throw new GateError(
+          'config',
+          `${file}:${at?.line ?? '?'}: key 'extends': ${spec} was not read, so this policy cannot be used without it`,
+          {
+            location: { file, ...(at ?? {}), key: 'extends' },
+            fix: 'Run where the GitHub API is reachable (GITHUB_API_URL, GITHUB_TOKEN).',
+          },
+        );
+      }
+    } else {
+      data = applyExtends(data, text, file, base, now);
+    }
   }
   const result = policySchema.safeParse(data, { reportInput: true });
   if (!result.success) {

@@ -529,6 +529,21 @@ export const reportPolicySchema = z
     'Where the report goes besides the job summary and the step outputs: files, the pull request, a check run.',
   );
 
+export interface ExtendsSpec {
+  owner: string;
+  repo: string;
+  path: string;
+  ref: string;
+}
+
+const SPEC = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
+
+export function parseExtends(text: string): ExtendsSpec | undefined {
+  const m = SPEC.exec(text);
+  if (!m || m[3]!.split('/').some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  return { owner: m[1]!, repo: m[2]!, path: m[3]!, ref: m[4]! };
+}
+
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional().describe('Editor hint; ignored.'),
@@ -541,10 +556,11 @@ export const policySchema = z
       ),
     extends: z
       .string()
-      .regex(
-        /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[^@\s]+@[^@\s]+$/,
-        'must be OWNER/REPO/PATH@REF, e.g. my-org/.github/security-gate.yml@<commit sha>',
-      )
+      // The one definition of a valid spec: what passes here is what gets fetched.
+      .refine((s) => parseExtends(s) !== undefined, {
+        message:
+          'must be OWNER/REPO/PATH@REF (no empty, . or .. path segments), e.g. my-org/.github/security-gate.yml@<commit sha>',
+      })
       .describe(
         'Organisation policy this one extends: OWNER/REPO/PATH@REF, read through the GitHub API (pin REF to a commit SHA). This file may only tighten it; a key that loosens it is an error naming the key.',
       )
