@@ -537,6 +537,8 @@ export interface ExtendsSpec {
 }
 
 const SPEC = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
+const EXTENDS_FORMAT =
+  'must be OWNER/REPO/PATH@REF (no empty, . or .. path segments), e.g. my-org/.github/security-gate.yml@<commit sha>';
 
 export function parseExtends(text: string): ExtendsSpec | undefined {
   const m = SPEC.exec(text);
@@ -556,11 +558,10 @@ export const policySchema = z
       ),
     extends: z
       .string()
-      // The one definition of a valid spec: what passes here is what gets fetched.
-      .refine((s) => parseExtends(s) !== undefined, {
-        message:
-          'must be OWNER/REPO/PATH@REF (no empty, . or .. path segments), e.g. my-org/.github/security-gate.yml@<commit sha>',
-      })
+      // The one definition of a valid spec: what passes here is what gets fetched. The pattern
+      // also reaches the JSON Schema, so editors flag a malformed spec as it is typed.
+      .regex(SPEC, { message: EXTENDS_FORMAT, abort: true })
+      .refine((s) => parseExtends(s) !== undefined, { message: EXTENDS_FORMAT })
       .describe(
         'Organisation policy this one extends: OWNER/REPO/PATH@REF, read through the GitHub API (pin REF to a commit SHA). This file may only tighten it; a key that loosens it is an error naming the key.',
       )
