@@ -80712,16 +80712,20 @@ var reportPolicySchema = external_exports.strictObject({
 }).describe(
   "Where the report goes besides the job summary and the step outputs: files, the pull request, a check run."
 );
+var SPEC = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
+var EXTENDS_FORMAT = "must be OWNER/REPO/PATH@REF (no empty, . or .. path segments), e.g. my-org/.github/security-gate.yml@<commit sha>";
+function parseExtends(text2) {
+  const m = SPEC.exec(text2);
+  if (!m || m[3].split("/").some((s) => s === "" || s === "." || s === "..")) return void 0;
+  return { owner: m[1], repo: m[2], path: m[3], ref: m[4] };
+}
 var policySchema = external_exports.strictObject({
   $schema: external_exports.string().optional().describe("Editor hint; ignored."),
   version: external_exports.literal(1).describe("Policy format version. Must be 1."),
   mode: external_exports.enum(["enforce", "audit"]).default("enforce").describe(
     "enforce: a blocked verdict fails the step. audit: the same verdict is reported, the step passes."
   ),
-  extends: external_exports.string().regex(
-    /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[^@\s]+@[^@\s]+$/,
-    "must be OWNER/REPO/PATH@REF, e.g. my-org/.github/security-gate.yml@<commit sha>"
-  ).describe(
+  extends: external_exports.string().regex(SPEC, { message: EXTENDS_FORMAT, abort: true }).refine((s) => parseExtends(s) !== void 0, { message: EXTENDS_FORMAT }).describe(
     "Organisation policy this one extends: OWNER/REPO/PATH@REF, read through the GitHub API (pin REF to a commit SHA). This file may only tighten it; a key that loosens it is an error naming the key."
   ).optional(),
   signatures: signaturesSchema.optional(),
@@ -80842,12 +80846,6 @@ var scanDepsOptionsSchema = external_exports.strictObject({
 });
 
 // src/config/extends.ts
-var SPEC = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
-function parseExtends(text2) {
-  const m = SPEC.exec(text2);
-  if (!m || m[3].split("/").some((s) => s === "" || s === "." || s === "..")) return void 0;
-  return { owner: m[1], repo: m[2], path: m[3], ref: m[4] };
-}
 var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 var ORDERS = {
   mode: ["audit", "enforce"],
@@ -81085,20 +81083,8 @@ async function loadPolicy(path18, resolveExtends) {
 }
 async function policyFromText(text2, path18, resolveExtends) {
   const spec = extendsOf(text2);
-  let base;
-  if (spec !== void 0) {
-    const parsed = parseExtends(spec);
-    if (parsed === void 0 || resolveExtends === void 0) {
-      if (parsed !== void 0) {
-        throw new GateError("config", `${path18}: \`extends\` needs the GitHub API to read ${spec}`, {
-          location: { file: path18, key: "extends" },
-          fix: "Run in GitHub Actions, or set GITHUB_API_URL and GITHUB_TOKEN."
-        });
-      }
-    } else {
-      base = await resolveExtends(parsed);
-    }
-  }
+  const parsed = spec === void 0 ? void 0 : parseExtends(spec);
+  const base = parsed && resolveExtends ? await resolveExtends(parsed) : void 0;
   const hash3 = createHash3("sha256").update(text2);
   if (base) hash3.update("\0").update(base.file).update("\0").update(base.text);
   return {
@@ -81170,8 +81156,23 @@ function parsePolicy(text2, file2, now, base) {
       }
     );
   }
-  if (base !== void 0 && typeof data === "object" && !Array.isArray(data)) {
-    data = applyExtends(data, text2, file2, base, now);
+  if (typeof data === "object" && !Array.isArray(data) && "extends" in data) {
+    if (base === void 0) {
+      const spec = data.extends;
+      if (typeof spec === "string" && parseExtends(spec) !== void 0) {
+        const at2 = locatePolicyKey(text2, "extends");
+        throw new GateError(
+          "config",
+          `${file2}:${at2?.line ?? "?"}: key 'extends': ${spec} was not read, so this policy cannot be used without it`,
+          {
+            location: { file: file2, ...at2 ?? {}, key: "extends" },
+            fix: "Run where the GitHub API is reachable (GITHUB_API_URL, GITHUB_TOKEN)."
+          }
+        );
+      }
+    } else {
+      data = applyExtends(data, text2, file2, base, now);
+    }
   }
   const result = policySchema.safeParse(data, { reportInput: true });
   if (!result.success) {
