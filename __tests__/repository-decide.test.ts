@@ -256,6 +256,16 @@ describe('checkRepository on plain evidence', () => {
     expect(r.summary).toContain('no pull request (not required)');
   });
 
+  it('a chosen pull request whose details were not read never passes, even when not required', async () => {
+    const r = await checkRepository(
+      config({ requirePullRequest: false, requireBranchProtection: 'none' }),
+      ports(evidence({ pullRequest: undefined })),
+    );
+    expect(r.status).toBe('error');
+    expect(rulesOf(r)).toEqual(['pull-request-cannot-see']);
+    expect(r.summary).not.toContain('not required');
+  });
+
   it('more associated pull requests than listed: cannot see, and warn lets it through', async () => {
     const ev = evidence({
       selection: { status: 'none' },

@@ -159,7 +159,19 @@ export async function checkRepository(
 
   // 2–3. The pull request and its reviews.
   const sel = evidence.selection;
-  if (sel.status === 'found' && evidence.pullRequest) {
+  if (sel.status === 'found' && !evidence.pullRequest) {
+    // Chosen but not read: its reviews were never seen, so nothing about it may pass.
+    findings.push({
+      rule: 'pull-request-cannot-see',
+      blocking: true,
+      waived: false,
+      severity: 'unknown',
+      message: `pull request #${sel.number} was chosen for ${short(cfg.sha)} but its details were not read`,
+      expected: `the reviews, commits and files of pull request #${sel.number}`,
+      found: 'not read',
+      fix: 'Re-run the gate; if it persists, report it as a bug.',
+    });
+  } else if (sel.status === 'found' && evidence.pullRequest) {
     const pr = evidence.pullRequest;
     facts.push(
       cfg.pullRequest !== undefined
