@@ -12,7 +12,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { githubAdvisories } from '../src/adapters/github/advisories.js';
 import { fetchAttestations } from '../src/adapters/github/attestations.js';
+import { fetchRepositoryFile } from '../src/adapters/github/contents.js';
+import { storeAttestation } from '../src/adapters/github/store-attestation.js';
 import { githubRequest } from '../src/adapters/github/request.js';
 import { GateError, formatError } from '../src/errors.js';
 import { GITHUB_ISSUER, REAL, SIGSTORE_JS_SAN, runCli } from './helpers/cli.js';
@@ -121,5 +124,61 @@ describe('threat model: the token is never printed', () => {
     expect(text).toContain('invalid header value');
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain('X-Injected');
+  });
+});
+
+describe('threat model: the token only goes to an https API', () => {
+  // Each GitHub client checks the API root before its first request; a fetch that records its
+  // calls proves nothing left the process.
+  const calls: string[] = [];
+  const recordingFetch: typeof fetch = (input) => {
+    calls.push(input instanceof Request ? input.url : String(input));
+    return Promise.reject(new Error('no request may be made'));
+  };
+  const npmPackage = {
+    ecosystem: 'npm' as const,
+    name: 'lodash',
+    version: '4.17.20',
+    purl: 'pkg:npm/lodash@4.17.20',
+    scope: 'runtime' as const,
+    file: 'package-lock.json',
+  };
+  const clients: [string, (apiUrl: string) => Promise<unknown>][] = [
+    [
+      'extends (contents API)',
+      (apiUrl) =>
+        fetchRepositoryFile(
+          { apiUrl, token: TOKEN, owner: 'acme', repo: 'policy', path: 'gate.yml', ref: 'main' },
+          recordingFetch,
+        ),
+    ],
+    [
+      'storing the VSA (attestations API)',
+      (apiUrl) =>
+        storeAttestation({ apiUrl, token: TOKEN, repository: 'acme/app' }, {}, recordingFetch),
+    ],
+    [
+      'source: github (advisories API)',
+      (apiUrl) =>
+        githubAdvisories({ apiUrl, token: TOKEN }, recordingFetch).recordsFor([npmPackage]),
+    ],
+  ];
+  it.each(clients)('%s refuses plain http and credentials in the URL', async (_name, call) => {
+    calls.length = 0;
+    for (const [apiUrl, message] of [
+      ['http://api.example.com', /GitHub API URL http:\/\/api\.example\.com\/ must use https:/],
+      ['https://user:pw@api.example.com', /must not carry credentials, a query or a fragment/],
+      ['api.github.com', /is not a URL/],
+    ] as const) {
+      const thrown = await call(apiUrl).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(thrown).toBeInstanceOf(GateError);
+      expect((thrown as GateError).code).toBe('input');
+      expect(formatError(thrown)).toMatch(message);
+      expect(formatError(thrown)).not.toContain('pw');
+    }
+    expect(calls).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ import {
   type AdvisorySource,
   type SourceDescription,
 } from '../osv/source.js';
-import { githubRequest, type RetryOptions } from './request.js';
+import { githubApiRoot, githubApiUrl, githubRequest, type RetryOptions } from './request.js';
 import { githubMessage } from './response.js';
 
 /** OSV ecosystem → GitHub's `ecosystem` parameter. */
@@ -244,12 +244,12 @@ async function list_(
   fetchImpl: typeof fetch,
   query: { ecosystem: string; affects: string; type: string },
 ): Promise<GitHubAdvisory[]> {
-  const base = new URL(opts.apiUrl);
+  const base = githubApiRoot(opts.apiUrl);
   const what = 'GitHub REST API GET /advisories';
   const all: GitHubAdvisory[] = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const url = new URL(`${base.pathname.replace(/\/+$/, '')}/advisories`, base.origin);
+    const url = githubApiUrl(base, '/advisories');
     url.searchParams.set('ecosystem', query.ecosystem);
     url.searchParams.set('affects', query.affects);
     url.searchParams.set('type', query.type);

@@ -28,12 +28,11 @@
  */
 import { githubMessage, sanitize, truncate } from './response.js';
 import { readBounded } from '../http.js';
-import { withRetries } from './request.js';
+import { GITHUB_API_VERSION, githubApiRoot, withRetries } from './request.js';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
 
 /** The REST API version this client is written against (sent as `X-GitHub-Api-Version`). */
-export const GITHUB_API_VERSION = '2022-11-28';
 
 /**
  * What the token needs, from GitHub's REST reference for "List attestations"
@@ -193,28 +192,7 @@ const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 function checkQuery(q: AttestationQuery): Options {
   const bad = (what: string, fix: string) => new GateError('input', what, { fix });
-
-  let apiBase: URL;
-  try {
-    apiBase = new URL(q.apiUrl);
-  } catch {
-    throw bad(
-      `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`,
-      'e.g. https://api.github.com',
-    );
-  }
-  if (apiBase.username || apiBase.password || apiBase.search || apiBase.hash) {
-    throw bad(
-      `the GitHub API URL ${redactUrl(apiBase)} must not carry credentials, a query or a fragment`,
-      'give the API root only, e.g. https://api.github.com or https://HOST/api/v3',
-    );
-  }
-  if (!(apiBase.protocol === 'https:' || (apiBase.protocol === 'http:' && isLoopback(apiBase)))) {
-    throw bad(
-      `the GitHub API URL ${redactUrl(apiBase)} must use https: (the token is sent to it)`,
-      'use the https:// API URL of your GitHub instance',
-    );
-  }
+  const apiBase = githubApiRoot(q.apiUrl);
 
   for (const [key, value] of [
     ['owner', q.owner],
@@ -277,10 +255,6 @@ function checkQuery(q: AttestationQuery): Options {
     maxResponseBytes: int('maxResponseBytes', q.maxResponseBytes, 1),
     maxBundleBytes: int('maxBundleBytes', q.maxBundleBytes, 1),
   };
-}
-
-function isLoopback(u: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 }
 
 // ---------------------------------------------------------------------------------------------

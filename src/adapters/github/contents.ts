@@ -13,7 +13,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { GateError } from '../../errors.js';
-import { githubRequest, type RetryOptions } from './request.js';
+import { githubApiUrl, githubRequest, type RetryOptions } from './request.js';
 import { githubMessage } from './response.js';
 
 export interface FileQuery extends RetryOptions {
@@ -50,20 +50,10 @@ export async function fetchRepositoryFile(
     const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
     if (cached !== undefined) return { text: cached, name, cached: true };
   }
-  let api: URL;
-  try {
-    api = new URL(q.apiUrl);
-  } catch {
-    throw new GateError('config', `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(api.hostname);
-  if (!(api.protocol === 'https:' || (api.protocol === 'http:' && loopback))) {
-    throw new GateError('config', 'the GitHub API URL must use https: (the token is sent to it)');
-  }
   const encoded = q.path.split('/').map(encodeURIComponent).join('/');
-  const url = new URL(
-    `${api.pathname.replace(/\/+$/, '')}/repos/${encodeURIComponent(q.owner)}/${encodeURIComponent(q.repo)}/contents/${encoded}`,
-    api.origin,
+  const url = githubApiUrl(
+    q.apiUrl,
+    `/repos/${encodeURIComponent(q.owner)}/${encodeURIComponent(q.repo)}/contents/${encoded}`,
   );
   url.searchParams.set('ref', q.ref);
   const what = `GitHub REST API GET /repos/{owner}/{repo}/contents/{path} (${name})`;

@@ -19,7 +19,7 @@ import { renderCheckRun } from '../../report/check-run.js';
 import { COMMENT_MARKER, renderComment } from '../../report/comment.js';
 import type { SarifContext } from '../../report/sarif.js';
 import type { Report } from '../../types.js';
-import { githubRequest, type RetryOptions } from './request.js';
+import { githubApiUrl, githubRequest, type RetryOptions } from './request.js';
 import { githubMessage, type GitHubResponse } from './response.js';
 
 export interface PublishLog {
@@ -313,9 +313,8 @@ class Api {
     body: unknown,
     what: string,
   ): Promise<GitHubResponse> {
-    const api = new URL(this.opts.apiUrl);
     const [pathname, query] = apiPath.split('?');
-    const url = new URL(`${api.pathname.replace(/\/+$/, '')}${pathname}`, api.origin);
+    const url = githubApiUrl(this.opts.apiUrl, pathname ?? '');
     if (query) url.search = query;
     const o = this.opts;
     const retry: RetryOptions = {

@@ -26,7 +26,7 @@ import { backoff, githubMessage, sanitize, truncate } from './response.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { GateError, describeThrown } from '../../errors.js';
-import { githubRequest } from './request.js';
+import { githubApiRoot, githubRequest } from './request.js';
 import type { RepositoryPorts } from '../../checks/repository/index.js';
 import {
   CODEOWNERS_LOCATIONS,
@@ -58,8 +58,6 @@ export type {
   RepositoryEvidence,
   RuleEvidence,
 } from '../../checks/repository/model.js';
-
-export const GITHUB_API_VERSION = '2022-11-28';
 
 export interface RepositoryQuery {
   /** REST API root, e.g. `https://api.github.com` or `https://HOST/api/v3` (GraphQL: `/graphql` beside it). */
@@ -133,28 +131,7 @@ interface Options {
 
 function checkQuery(q: RepositoryQuery): Options {
   const bad = (what: string, fix: string) => new GateError('input', what, { fix });
-  let apiBase: URL;
-  try {
-    apiBase = new URL(q.apiUrl);
-  } catch {
-    throw bad(
-      `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`,
-      'e.g. https://api.github.com',
-    );
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(apiBase.hostname);
-  if (apiBase.username || apiBase.password || apiBase.search || apiBase.hash) {
-    throw bad(
-      'the GitHub API URL must not carry credentials, a query or a fragment',
-      'give the API root only',
-    );
-  }
-  if (!(apiBase.protocol === 'https:' || (apiBase.protocol === 'http:' && loopback))) {
-    throw bad(
-      'the GitHub API URL must use https: (the token is sent to it)',
-      'use the https:// API URL',
-    );
-  }
+  const apiBase = githubApiRoot(q.apiUrl);
   for (const [key, value] of [
     ['owner', q.owner],
     ['repo', q.repo],

@@ -19,6 +19,45 @@ import {
 
 export const GITHUB_API_VERSION = '2022-11-28';
 
+/**
+ * The API root from GITHUB_API_URL or `--api-url`, checked once for every client, since the
+ * token is sent to it: `https:` (plain `http:` only on the loopback interface, for local test
+ * servers), and no credentials, query or fragment.
+ */
+export function githubApiRoot(apiUrl: string): URL {
+  const bad = (what: string, fix: string) => new GateError('input', what, { fix });
+  let root: URL;
+  try {
+    root = new URL(apiUrl);
+  } catch {
+    throw bad(
+      `the GitHub API URL ${JSON.stringify(apiUrl)} is not a URL`,
+      'e.g. https://api.github.com',
+    );
+  }
+  const shown = `${root.protocol}//${root.host}${root.pathname}`;
+  if (root.username || root.password || root.search || root.hash) {
+    throw bad(
+      `the GitHub API URL ${shown} must not carry credentials, a query or a fragment`,
+      'give the API root only, e.g. https://api.github.com or https://HOST/api/v3',
+    );
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(root.hostname);
+  if (!(root.protocol === 'https:' || (root.protocol === 'http:' && loopback))) {
+    throw bad(
+      `the GitHub API URL ${shown} must use https: (the token is sent to it)`,
+      'use the https:// API URL of your GitHub instance',
+    );
+  }
+  return root;
+}
+
+/** `path` (from `/`) under the API root, e.g. `/repos/o/r/contents/x` under `https://HOST/api/v3`. */
+export function githubApiUrl(root: string | URL, path: string): URL {
+  const base = typeof root === 'string' ? githubApiRoot(root) : root;
+  return new URL(`${base.pathname.replace(/\/+$/, '')}${path}`, base.origin);
+}
+
 export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */
   maxRetries?: number;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GateError } from '../../errors.js';
-import { githubRequest, type RetryOptions } from './request.js';
+import { githubApiUrl, githubRequest, type RetryOptions } from './request.js';
 import { githubMessage } from './response.js';
 
 export interface StoreQuery extends RetryOptions {
@@ -21,10 +21,9 @@ export async function storeAttestation(
   fetchImpl: typeof fetch = globalThis.fetch,
 ): Promise<number> {
   const [owner = '', repo = ''] = q.repository.split('/');
-  const base = new URL(q.apiUrl);
-  const url = new URL(
-    `${base.pathname.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/attestations`,
-    base.origin,
+  const url = githubApiUrl(
+    q.apiUrl,
+    `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/attestations`,
   );
   const what = 'GitHub REST API POST /repos/{owner}/{repo}/attestations';
   const res = await githubRequest(
