@@ -816,6 +816,18 @@ const nuget: Vectors = {
     '1.0.0-2147483647 < 1.0.0-2147483648',
     '1.0.0-2147483648 < 1.0.0-a',
     '1.0.0-99999999999 > 1.0.0-2147483648',
+    // …which the order shows where numbers and text disagree: beyond Int32 both are text, and
+    // "9999999999" > "10000000000" as text; -2147483648 is the smallest Int32, -2147483649 text.
+    '1.0.0-2147483647 > 1.0.0-3',
+    '1.0.0-9999999999 > 1.0.0-10000000000',
+    '1.0.0--2147483648 < 1.0.0-0',
+    '1.0.0-0 < 1.0.0--2147483649',
+    // Numeric labels come first even where the text would sort before digits ("-" < "0").
+    '1.0.0-1 < 1.0.0--a',
+    '1.0.0--a > 1.0.0-1',
+    // A leading zero is refused only in a label that is all digits.
+    '1.0.0-01a > 1.0.0-1',
+    '1.0.0-a01 > 1.0.0-a0',
   ],
   equal: [
     ['1', '1.0', '1.0.0', '1.0.0.0', ' 1.0.0 ', '1.00.000'],
@@ -828,6 +840,8 @@ const nuget: Vectors = {
     '1.0.0-',
     '1.0.0+',
     '1.0.0-01',
+    '1.0.0-001',
+    '1.0.0-beta.01',
     '1.0.0-a..b',
     '1.0.0-a_b',
     '1.0.0+a+b',
