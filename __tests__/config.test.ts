@@ -392,6 +392,14 @@ describe('dependencies policy', () => {
     ['allow: [{ id: GHSA-1, reason: ok }]', "key 'dependencies.allow[0].expires' is required"],
     ['allow: [{ id: GHSA-1, reason: ok, expires: soon }]', 'must be a date YYYY-MM-DD'],
     ['deny: [{ package: event-stream }]', 'must be a package URL without version'],
+    [
+      "deny: [{ package: pkg:npm/event-stream, versions: '3.3.6 >=4.0.0' }]",
+      'key \'dependencies.deny[0].versions\': "3.3.6 >=4.0.0" mixes exact versions and comparisons',
+    ],
+    [
+      "deny: [{ package: pkg:npm/event-stream, versions: '>=1.0.0 ||' }]",
+      "key 'dependencies.deny[0].versions': an alternative between || is empty",
+    ],
   ])('refuses `%s`', (line, text) => {
     const err = thrownBy(() => parsePolicy(deps(`  ${line}\n`), 'p.yml', today));
     expect(err.code).toBe('config');

@@ -249,6 +249,47 @@ describe('checkDependencies', () => {
       (await checkDependencies({ ...base, deny }, ports([pkg('event-stream', '3.3.5')], [])))
         .status,
     ).toBe('pass');
+    // Another package, even at the denied version, is not concerned.
+    expect(
+      (await checkDependencies({ ...base, deny }, ports([pkg('flatmap-stream', '3.3.6')], [])))
+        .status,
+    ).toBe('pass');
+    // A version that cannot be read cannot be shown to be outside a denied range: denied.
+    const ranged = [{ ...deny[0]!, versions: '>=3.0.0 <4.0.0' }];
+    const unreadable = await checkDependencies(
+      { ...base, deny: ranged },
+      ports([pkg('event-stream', 'not-a-version')], []),
+    );
+    expect(unreadable.findings.map((f) => f.rule)).toContain('denied-package');
+  });
+
+  it('waivers apply only to their advisory, version and file', async () => {
+    const records = [advisory('GHSA-w', 'a', '1.0.1', { aliases: ['CVE-2026-9'], severity: HIGH })];
+    const waiver = {
+      id: 'CVE-2026-9',
+      reason: 'not reachable',
+      expires: '2027-01-31',
+      key: 'dependencies.allow[0]',
+    };
+    const judged = async (w: object) =>
+      checkDependencies(
+        { ...base, allow: [{ ...waiver, ...w }] },
+        ports([pkg('a', '1.0.0')], records),
+      );
+    for (const scope of [
+      { id: 'CVE-2026-8' },
+      { version: '0.9.0' },
+      { path: 'other/package-lock.json' },
+    ]) {
+      const r = await judged(scope);
+      expect(r.status).toBe('fail');
+      expect(r.findings).toContainEqual(
+        expect.objectContaining({ rule: 'vulnerable-package', blocking: true, waived: false }),
+      );
+      expect(r.findings.map((f) => f.rule)).toContain('waiver-unused');
+    }
+    const scoped = await judged({ version: '1.0.0', path: pkg('a', '1.0.0').file });
+    expect(scoped.status).toBe('pass');
   });
 
   it('an unreadable version is "could not evaluate", never "not affected"', async () => {
@@ -324,8 +365,26 @@ describe('versionsMatch (deny rules)', () => {
     ['>2.0.0', '2.0.0', false],
     ['<=2.0.0', '2.0.0', true],
     ['*', '9.9.9', true],
+    [' * ', '9.9.9', true],
     [undefined, '1.0.0', true],
+    // Each operator at and beyond its bound.
+    ['>=1.0.0', '1.0.0', true],
+    ['>=1.0.0', '0.9.9', false],
+    ['>1.0.0', '1.0.1', true],
+    ['<=2.0.0', '2.0.1', false],
+    ['<1.0.0', '0.9.0', true],
+    ['=2.0.0', '2.0.1', false],
+    // A space after the operator belongs to the comparison (was read as the exact versions
+    // ">=", "1.0.0", "<", "2.0.0", so 1.5.0 was not denied).
+    ['>= 1.0.0 < 2.0.0', '1.5.0', true],
+    ['>= 1.0.0, < 2.0.0', '2.0.0', false],
+    ['3.3.5 || >= 4.0.0', '4.1.0', true],
   ] as const)('%s matches %s: %s', (spec, version, expected) => {
     expect(versionsMatch(spec, version, npm)).toBe(expected);
+  });
+
+  it('a spec it cannot read throws (the policy schema refuses it first)', () => {
+    expect(() => versionsMatch('3.3.6 >=4.0.0', '3.3.6', npm)).toThrow(/mixes exact versions/);
+    expect(() => versionsMatch('1.0.0 || ', '1.0.0', npm)).toThrow(/empty/);
   });
 });

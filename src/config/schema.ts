@@ -4,6 +4,7 @@
  * `schema/policy.schema.json` is generated from it (npm run build).
  */
 import { z } from 'zod';
+import { parseVersionsSpec } from '../checks/dependencies/versions-spec.js';
 
 /** Keys of DESIGN.md §5 that later versions implement; a policy that uses them is refused. */
 export const NOT_YET_SUPPORTED_KEYS: Record<string, string> = {};
@@ -355,8 +356,12 @@ export const dependenciesSchema = z
         z.strictObject({
           package: purlWithoutVersion,
           versions: nonEmpty
+            .superRefine((spec, ctx) => {
+              const parsed = parseVersionsSpec(spec);
+              if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+            })
             .describe(
-              'Exact versions ("3.3.6, 3.3.5") or comparisons (">=1.0.0 <1.2.0 || =2.0.0"); all when absent.',
+              'Exact versions ("3.3.6, 3.3.5") or comparisons (">=1.0.0 <1.2.0 || = 2.0.0": AND within an alternative, OR across ||), not both in one alternative; all when absent.',
             )
             .optional(),
           reason: nonEmpty.optional(),

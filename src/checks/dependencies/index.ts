@@ -9,6 +9,7 @@ import type { CheckResult, Finding, Severity } from '../../types.js';
 import { matchRecord, mergeAliases } from './match.js';
 import type { Ecosystem, OsvRecord, Package, ParsedManifest, VersionScheme } from './model.js';
 import { severityOf } from './severity.js';
+import { parseVersionsSpec } from './versions-spec.js';
 
 export type Level = Exclude<Severity, 'unknown'>;
 const RANK: Record<Severity, number> = { unknown: 0, low: 1, moderate: 2, high: 3, critical: 4 };
@@ -320,24 +321,20 @@ function sameVersion(a: string, b: string, scheme: VersionScheme): boolean {
   }
 }
 
-/** "3.3.6, 3.3.5" (exact versions) or ">=1.0.0 <1.2.0 || =2.0.0" (comparisons, AND within, OR across). */
+/** Does a deny rule's `versions` (see versions-spec.ts) name `version`? Throws when unreadable. */
 export function versionsMatch(
   spec: string | undefined,
   version: string,
   scheme: VersionScheme,
 ): boolean {
-  if (spec === undefined || spec.trim() === '' || spec.trim() === '*') return true;
-  return spec.split('||').some((alt) => {
-    const parts = alt
-      .trim()
-      .split(/[\s,]+/)
-      .filter(Boolean);
-    const comparisons = parts.every((p) => /^(>=|<=|>|<|=)/.test(p));
-    if (!comparisons) return parts.some((p) => sameVersion(p, version, scheme));
-    return parts.every((p) => {
-      const m = /^(>=|<=|>|<|=)(.+)$/.exec(p)!;
-      const c = scheme.compare(version, m[2]!);
-      switch (m[1]) {
+  const alternatives = spec === undefined ? undefined : parseVersionsSpec(spec);
+  if (alternatives === undefined) return true;
+  if (typeof alternatives === 'string') throw new Error(alternatives);
+  return alternatives.some((alt) => {
+    if (alt.kind === 'exact') return alt.versions.some((v) => sameVersion(v, version, scheme));
+    return alt.comparisons.every(({ op, version: bound }) => {
+      const c = scheme.compare(version, bound);
+      switch (op) {
         case '>=':
           return c >= 0;
         case '<=':
