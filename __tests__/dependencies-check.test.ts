@@ -46,7 +46,11 @@ const LOW = [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:N
 function ports(
   packages: Package[],
   records: OsvRecord[],
-  opts: { snapshot?: string; unresolved?: ParsedManifest['unresolved'] } = {},
+  opts: {
+    snapshot?: string;
+    unresolved?: ParsedManifest['unresolved'];
+    kind?: 'osv-dir' | 'osv-api' | 'github';
+  } = {},
 ) {
   const source: AdvisorySource = {
     recordsFor: (pkgs) =>
@@ -59,7 +63,7 @@ function ports(
         ),
       ),
     describe: () => ({
-      kind: 'osv-dir',
+      kind: opts.kind ?? 'osv-dir',
       location: 'osv/',
       records: records.length,
       ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
@@ -217,6 +221,21 @@ describe('checkDependencies', () => {
     expect(r.findings[0]!.message).toContain(
       'waived by dependencies.allow[0] until 2027-01-31: not reachable',
     );
+    // Used, and far from expiry: nothing else to say about it.
+    expect(r.findings).toHaveLength(1);
+    // 14 days ahead to the second warns; a day more does not.
+    const at = (now: string, expires: string) =>
+      checkDependencies(
+        { ...base, now: new Date(now), allow: [{ ...waiver, expires }] },
+        ports([pkg('a', '1.0.0')], records),
+      );
+    const edge = await at('2026-11-23T23:59:59Z', '2026-12-07');
+    expect(edge.findings.map((f) => f.rule)).toContain('waiver-expiring');
+    expect(edge.findings.find((f) => f.rule === 'waiver-expiring')!.message).toBe(
+      'dependencies.allow[0] (CVE-2026-9) expires on 2026-12-07, in 14 day(s)',
+    );
+    const later = await at('2026-11-23T23:59:59Z', '2026-12-08');
+    expect(later.findings.map((f) => f.rule)).not.toContain('waiver-expiring');
 
     const otherPackage = await checkDependencies(
       { ...base, allow: [{ ...waiver, package: 'pkg:npm/b' }] },
@@ -344,12 +363,172 @@ describe('checkDependencies', () => {
       ports([pkg('a', '1.0.0')], [], { snapshot: '2026-11-01T00:00:00Z' }),
     );
     expect(stale.status).toBe('error');
-    expect(stale.findings[0]).toMatchObject({ rule: 'advisories-stale' });
+    expect(stale.findings[0]).toMatchObject({
+      rule: 'advisories-stale',
+      blocking: true,
+      waived: false,
+    });
+    const undated = await checkDependencies(
+      { ...base, maxAgeMs: 86_400_000 },
+      ports([pkg('a', '1.0.0')], []),
+    );
+    expect(undated.status).toBe('error');
+    // Exactly max-age old is still usable.
+    const edge = await checkDependencies(
+      { ...base, maxAgeMs: 86_400_000 },
+      ports([pkg('a', '1.0.0')], [], { snapshot: '2026-11-22T12:00:00Z' }),
+    );
+    expect(edge.status).toBe('pass');
     const fresh = await checkDependencies(
       { ...base, maxAgeMs: 86_400_000 },
       ports([pkg('a', '1.0.0')], [], { snapshot: '2026-11-23T00:00:00Z' }),
     );
     expect(fresh.status).toBe('pass');
+    // The APIs answer with current data: max-age does not apply to them.
+    for (const kind of ['osv-api', 'github'] as const) {
+      const api = await checkDependencies(
+        { ...base, maxAgeMs: 86_400_000 },
+        ports([pkg('a', '1.0.0')], [], { kind }),
+      );
+      expect(api.status).toBe('pass');
+    }
+  });
+
+  it('unresolved entries do not block with unknown-severity: warn, but stay reported', async () => {
+    const unresolved = [{ name: 'local-lib', reason: 'a path dependency has no version' }];
+    const r = await checkDependencies(
+      { ...base, unknownSeverity: 'warn' },
+      ports([pkg('a', '1.0.0')], [], { unresolved }),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([
+      expect.objectContaining({ rule: 'package-unresolved', blocking: false, waived: false }),
+    ]);
+  });
+
+  it('a file that lists nothing is reported without blocking', async () => {
+    const r = await checkDependencies(base, ports([], []));
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'manifest-empty',
+        blocking: false,
+        message: 'package-lock.json (package-lock.json v3) lists no package',
+        location: { file: 'package-lock.json' },
+      }),
+    ]);
+  });
+
+  it('what cannot be evaluated is never marked waived, even when a waiver names the advisory', async () => {
+    const allow = [
+      { id: 'GHSA-v', reason: 'r', expires: '2027-01-31', key: 'dependencies.allow[0]' },
+    ];
+    const r = await checkDependencies(
+      { ...base, allow },
+      ports([pkg('a', 'not-a-version')], [advisory('GHSA-v', 'a', '1.0.1', { severity: HIGH })]),
+    );
+    expect(r.status).toBe('error');
+    expect(r.findings[0]).toMatchObject({
+      rule: 'version-unknown',
+      blocking: true,
+      waived: false,
+      location: { file: 'package-lock.json', line: 7 },
+    });
+  });
+
+  it("a group of aliases takes its highest severity, each record's from this package's entry", async () => {
+    const lowFirst = [
+      advisory('GHSA-x', 'a', '1.0.1', { aliases: ['CVE-2026-1'], severity: LOW }),
+      {
+        id: 'CVE-2026-1',
+        modified: '2026-11-20T00:00:00Z',
+        affected: [
+          // Another package's entry comes first and says low; this package's entry says high.
+          {
+            package: { ecosystem: 'npm', name: 'other' },
+            ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }],
+            severity: LOW,
+          },
+          {
+            package: { ecosystem: 'npm', name: 'a' },
+            ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }],
+            severity: HIGH,
+          },
+        ],
+      } as OsvRecord,
+    ];
+    const r = await checkDependencies(base, ports([pkg('a', '1.0.0')], lowFirst));
+    expect(r.status).toBe('fail');
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'vulnerable-package',
+        blocking: true,
+        severity: 'high',
+        advisory: expect.objectContaining({
+          id: 'GHSA-x',
+          score: 7.5,
+          severity: 'high',
+        }) as unknown,
+      }),
+    ]);
+  });
+
+  it("GitHub's malware advisories are malicious too, and one malicious record makes the group so", async () => {
+    const ghsa = advisory('GHSA-m', 'evil', '99.0.0', {
+      severity: LOW,
+      database_specific: { github_type: 'malware' },
+    });
+    const r = await checkDependencies(base, ports([pkg('evil', '1.0.0')], [ghsa]));
+    expect(r.findings[0]).toMatchObject({ rule: 'malicious-package', blocking: true });
+    const group = [
+      advisory('GHSA-r', 'evil', '99.0.0', { severity: LOW, aliases: ['MAL-2026-2'] }),
+      advisory('MAL-2026-2', 'evil', '99.0.0'),
+    ];
+    const g = await checkDependencies(base, ports([pkg('evil', '1.0.0')], group));
+    expect(g.findings).toEqual([
+      expect.objectContaining({ rule: 'malicious-package', blocking: true, severity: 'critical' }),
+    ]);
+  });
+
+  it('the summary counts advisories (not deny rules) and names only upgrades that clear them', async () => {
+    const records = [
+      advisory('GHSA-1', 'a', '1.0.1', { severity: HIGH }),
+      advisory('GHSA-2', 'a', '1.2.0', { severity: LOW }),
+      {
+        ...advisory('GHSA-3', 'b', '0'),
+        affected: [
+          {
+            package: { ecosystem: 'npm', name: 'b' },
+            ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }],
+          },
+        ],
+        severity: HIGH,
+      } as OsvRecord,
+    ];
+    const deny = [{ package: 'pkg:npm/c', key: 'dependencies.deny[0]' }];
+    const r = await checkDependencies(
+      { ...base, deny },
+      ports([pkg('a', '1.0.0'), pkg('b', '1.0.0'), pkg('c', '1.0.0')], records),
+    );
+    expect(r.summary).toMatch(
+      /: 3 advisories matched, 3 blocking; upgrades that clear them: a 1\.0\.0 → 1\.2\.0$/,
+    );
+    const one = await checkDependencies(base, ports([pkg('b', '1.0.0')], records));
+    expect(one.summary).toMatch(/: 1 advisory matched, 1 blocking$/);
+  });
+
+  it('deny rules and waivers name packages by package URL, encoded or not, in any case', async () => {
+    const scoped: Package = { ...pkg('@acme/evil', '1.0.0'), purl: 'pkg:npm/%40acme/evil@1.0.0' };
+    for (const rule of ['pkg:npm/%40acme/evil', 'pkg:npm/%40ACME/Evil', 'pkg:npm/%2540acme/evil']) {
+      const r = await checkDependencies(
+        { ...base, deny: [{ package: rule, key: 'dependencies.deny[0]' }] },
+        ports([scoped], []),
+      );
+      expect({ rule, rules: r.findings.map((f) => f.rule) }).toEqual({
+        rule,
+        rules: rule.includes('%25') ? [] : ['denied-package'],
+      });
+    }
   });
 });
 
