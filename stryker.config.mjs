@@ -32,7 +32,7 @@ const MODULES = {
   },
   dependencies: {
     mutate: ['src/checks/dependencies/index.ts', 'src/checks/dependencies/model.ts'],
-    tests: ['dependencies-check'],
+    tests: ['dependencies-check', 'dependencies-e2e'],
   },
   'config-extends': {
     mutate: ['src/config/extends.ts'],
@@ -40,7 +40,7 @@ const MODULES = {
   },
   config: {
     mutate: ['src/config/index.ts', 'src/config/schema.ts', 'src/config/load.ts'],
-    tests: ['config'],
+    tests: ['config', 'extends', 'extends-merge', 'report', 'action'],
   },
   signatures: {
     mutate: ['src/checks/signatures/**/*.ts'],
