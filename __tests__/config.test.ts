@@ -316,6 +316,27 @@ ${lines}`;
       );
     });
 
+    it('accepts a pattern alone, and refuses `source-ref` with `source-ref-regexp`', () => {
+      const policy = parsePolicy(
+        withIdentity(
+          `    - issuer: ${ISSUER}\n      subject-regexp: "https://github\\\\.com/acme/.*"\n      source-ref-regexp: "refs/tags/v.*"\n`,
+        ),
+        'p.yml',
+      );
+      expect(policy.signatures?.identities[0]).toMatchObject({
+        'subject-regexp': 'https://github\\.com/acme/.*',
+        'source-ref-regexp': 'refs/tags/v.*',
+      });
+      const err = policyError(
+        withIdentity(
+          `    - issuer: ${ISSUER}\n      subject: ${SAN}\n      source-ref: refs/heads/main\n      source-ref-regexp: "refs/tags/v.*"\n`,
+        ),
+      );
+      expect(err.message).toContain(
+        "p.yml:6: key 'signatures.identities[0]': give `source-ref` or `source-ref-regexp`, not both",
+      );
+    });
+
     it('accepts a key-only identity', () => {
       const policy = parsePolicy(withIdentity('    - key: keys/release.pub\n'), 'p.yml');
       expect(policy.signatures?.identities).toEqual([{ key: 'keys/release.pub' }]);
@@ -343,6 +364,39 @@ ${lines}`;
     expect(err.message).toContain(
       "p.yml:5: key 'signatures.artifacts[0].bundle': only {path}, {dir} and {name} may appear in braces",
     );
+  });
+
+  it('bundles: templates with a path, a plain file with a digest, none with the attestations API', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const artifacts = (lines: string) =>
+      `version: 1\nsignatures:\n  artifacts:\n${lines}  identities:\n    - issuer: ${ISSUER}\n      subject: ${SAN}\n`;
+    const ok = parsePolicy(
+      artifacts(
+        `    - path: dist/*.tgz\n      bundle: "{dir}/{name}.sigstore.json"\n    - digest: ${digest}\n      bundle: image.sigstore.json\n    - digest: ${digest}\n      source: github-attestations\n      repository: acme\n`,
+      ),
+      'p.yml',
+    );
+    expect(ok.signatures?.artifacts.map((a) => a.bundle ?? a.source)).toEqual([
+      '{dir}/{name}.sigstore.json',
+      'image.sigstore.json',
+      'github-attestations',
+    ]);
+    for (const [lines, message] of [
+      [
+        `    - path: dist/*.tgz\n      source: github-attestations\n      bundle: x.json\n`,
+        '`bundle` does not apply to `source: github-attestations`',
+      ],
+      [`    - path: dist/*.tgz\n      repository: acme/app\n`, '`repository` applies only to'],
+      [`    - digest: ${digest}\n`, 'a `digest` entry needs `bundle` (a plain path)'],
+      [
+        `    - digest: ${digest}\n      bundle: "{name}.json"\n`,
+        'with `digest`, `bundle` is a plain path',
+      ],
+    ] as const) {
+      expect(policyError(artifacts(lines)).message).toContain(
+        `p.yml:4: key 'signatures.artifacts[0]': ${message}`,
+      );
+    }
   });
 
   it('refuses a malformed digest', () => {
@@ -383,6 +437,8 @@ describe('dependencies policy', () => {
   it.each([
     ['source: gitlab', "key 'dependencies.source'"],
     ['max-age: forever', 'must be a duration like 24h'],
+    ['max-age: 24hours', 'must be a duration like 24h'],
+    ['max-age: about 24h', 'must be a duration like 24h'],
     ['fail-on-severity: medium', "key 'dependencies.fail-on-severity'"],
     ['scopes: [test]', "key 'dependencies.scopes[0]'"],
     [
