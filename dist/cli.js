@@ -79948,6 +79948,37 @@ function isTimeout(err) {
 
 // src/adapters/github/request.ts
 var GITHUB_API_VERSION = "2022-11-28";
+function githubApiRoot(apiUrl) {
+  const bad2 = (what, fix) => new GateError("input", what, { fix });
+  let root;
+  try {
+    root = new URL(apiUrl);
+  } catch {
+    throw bad2(
+      `the GitHub API URL ${JSON.stringify(apiUrl)} is not a URL`,
+      "e.g. https://api.github.com"
+    );
+  }
+  const shown2 = `${root.protocol}//${root.host}${root.pathname}`;
+  if (root.username || root.password || root.search || root.hash) {
+    throw bad2(
+      `the GitHub API URL ${shown2} must not carry credentials, a query or a fragment`,
+      "give the API root only, e.g. https://api.github.com or https://HOST/api/v3"
+    );
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(root.hostname);
+  if (!(root.protocol === "https:" || root.protocol === "http:" && loopback)) {
+    throw bad2(
+      `the GitHub API URL ${shown2} must use https: (the token is sent to it)`,
+      "use the https:// API URL of your GitHub instance"
+    );
+  }
+  return root;
+}
+function githubApiUrl(root, path18) {
+  const base = typeof root === "string" ? githubApiRoot(root) : root;
+  return new URL(`${base.pathname.replace(/\/+$/, "")}${path18}`, base.origin);
+}
 async function githubRequest(req2, fetchImpl = globalThis.fetch) {
   const timeoutMs = req2.timeoutMs ?? 3e4;
   return withRetries(() => once(req2, timeoutMs, fetchImpl), {
@@ -80049,20 +80080,10 @@ async function fetchRepositoryFile(q, fetchImpl = globalThis.fetch) {
     const cached2 = await readFile(cacheFile, "utf8").catch(() => void 0);
     if (cached2 !== void 0) return { text: cached2, name, cached: true };
   }
-  let api;
-  try {
-    api = new URL(q.apiUrl);
-  } catch {
-    throw new GateError("config", `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`);
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(api.hostname);
-  if (!(api.protocol === "https:" || api.protocol === "http:" && loopback)) {
-    throw new GateError("config", "the GitHub API URL must use https: (the token is sent to it)");
-  }
   const encoded = q.path.split("/").map(encodeURIComponent).join("/");
-  const url2 = new URL(
-    `${api.pathname.replace(/\/+$/, "")}/repos/${encodeURIComponent(q.owner)}/${encodeURIComponent(q.repo)}/contents/${encoded}`,
-    api.origin
+  const url2 = githubApiUrl(
+    q.apiUrl,
+    `/repos/${encodeURIComponent(q.owner)}/${encodeURIComponent(q.repo)}/contents/${encoded}`
   );
   url2.searchParams.set("ref", q.ref);
   const what = `GitHub REST API GET /repos/{owner}/{repo}/contents/{path} (${name})`;
@@ -80115,10 +80136,9 @@ import path2 from "node:path";
 // src/adapters/github/store-attestation.ts
 async function storeAttestation(q, bundle, fetchImpl = globalThis.fetch) {
   const [owner2 = "", repo = ""] = q.repository.split("/");
-  const base = new URL(q.apiUrl);
-  const url2 = new URL(
-    `${base.pathname.replace(/\/+$/, "")}/repos/${encodeURIComponent(owner2)}/${encodeURIComponent(repo)}/attestations`,
-    base.origin
+  const url2 = githubApiUrl(
+    q.apiUrl,
+    `/repos/${encodeURIComponent(owner2)}/${encodeURIComponent(repo)}/attestations`
   );
   const what = "GitHub REST API POST /repos/{owner}/{repo}/attestations";
   const res = await githubRequest(
@@ -80403,6 +80423,29 @@ function utf8Problem(bytes) {
 // src/config/extends.ts
 import { isDeepStrictEqual } from "node:util";
 
+// src/checks/dependencies/versions-spec.ts
+var COMPARISON = /^(>=|<=|>|<|=)(.+)$/;
+function parseVersionsSpec(spec) {
+  if (spec.trim() === "" || spec.trim() === "*") return void 0;
+  const out = [];
+  for (const alt of spec.split("||")) {
+    const parts = alt.replace(/(>=|<=|>|<|=)\s+/g, "$1").trim().split(/[\s,]+/).filter(Boolean);
+    if (parts.length === 0) return "an alternative between || is empty";
+    const comparisons = parts.map((p) => COMPARISON.exec(p));
+    if (comparisons.every((m) => m === null)) {
+      out.push({ kind: "exact", versions: parts });
+    } else if (comparisons.every((m) => m !== null)) {
+      out.push({
+        kind: "range",
+        comparisons: comparisons.map((m) => ({ op: m[1], version: m[2] }))
+      });
+    } else {
+      return `${JSON.stringify(alt.trim())} mixes exact versions and comparisons; separate them with ||`;
+    }
+  }
+  return out;
+}
+
 // src/config/schema.ts
 var NOT_YET_SUPPORTED_KEYS = {};
 var nonEmpty = external_exports.string().trim().min(1, "must not be empty");
@@ -80624,8 +80667,11 @@ var dependenciesSchema = external_exports.strictObject({
   deny: external_exports.array(
     external_exports.strictObject({
       package: purlWithoutVersion,
-      versions: nonEmpty.describe(
-        'Exact versions ("3.3.6, 3.3.5") or comparisons (">=1.0.0 <1.2.0 || =2.0.0"); all when absent.'
+      versions: nonEmpty.superRefine((spec, ctx) => {
+        const parsed = parseVersionsSpec(spec);
+        if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+      }).describe(
+        'Exact versions ("3.3.6, 3.3.5") or comparisons (">=1.0.0 <1.2.0 || = 2.0.0": AND within an alternative, OR across ||), not both in one alternative; all when absent.'
       ).optional(),
       reason: nonEmpty.optional()
     })
@@ -85864,12 +85910,12 @@ function githubAdvisories(opts, fetchImpl = globalThis.fetch) {
   };
 }
 async function list_(opts, fetchImpl, query) {
-  const base = new URL(opts.apiUrl);
+  const base = githubApiRoot(opts.apiUrl);
   const what = "GitHub REST API GET /advisories";
   const all = [];
   let after;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const url2 = new URL(`${base.pathname.replace(/\/+$/, "")}/advisories`, base.origin);
+    const url2 = githubApiUrl(base, "/advisories");
     url2.searchParams.set("ecosystem", query.ecosystem);
     url2.searchParams.set("affects", query.affects);
     url2.searchParams.set("type", query.type);
@@ -86972,28 +87018,7 @@ var PRS_PER_QUERY = 10;
 var GRAPHQL_PERMISSIONS = "`contents: read`, `pull-requests: read`, `checks: read`, `statuses: read`";
 function checkQuery(q) {
   const bad2 = (what, fix) => new GateError("input", what, { fix });
-  let apiBase;
-  try {
-    apiBase = new URL(q.apiUrl);
-  } catch {
-    throw bad2(
-      `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`,
-      "e.g. https://api.github.com"
-    );
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(apiBase.hostname);
-  if (apiBase.username || apiBase.password || apiBase.search || apiBase.hash) {
-    throw bad2(
-      "the GitHub API URL must not carry credentials, a query or a fragment",
-      "give the API root only"
-    );
-  }
-  if (!(apiBase.protocol === "https:" || apiBase.protocol === "http:" && loopback)) {
-    throw bad2(
-      "the GitHub API URL must use https: (the token is sent to it)",
-      "use the https:// API URL"
-    );
-  }
+  const apiBase = githubApiRoot(q.apiUrl);
   for (const [key2, value] of [
     ["owner", q.owner],
     ["repo", q.repo]
@@ -88058,7 +88083,6 @@ import { access, glob, readFile as readFile13, stat as stat5 } from "node:fs/pro
 import path13 from "node:path";
 
 // src/adapters/github/attestations.ts
-var GITHUB_API_VERSION2 = "2022-11-28";
 var REQUIRED_PERMISSIONS = 'the token needs the `attestations: read` permission (workflow `permissions:` key `attestations: read`; fine-grained token or GitHub App: "Attestations" repository permission, read) and read access to the repository (`contents: read` for a private or internal repository)';
 var DEFAULTS3 = {
   timeoutMs: 3e4,
@@ -88112,27 +88136,7 @@ async function fetchAttestations(q, fetchImpl = globalThis.fetch) {
 var NAME3 = /^[A-Za-z0-9_.-]{1,100}$/;
 function checkQuery2(q) {
   const bad2 = (what, fix) => new GateError("input", what, { fix });
-  let apiBase;
-  try {
-    apiBase = new URL(q.apiUrl);
-  } catch {
-    throw bad2(
-      `the GitHub API URL ${JSON.stringify(q.apiUrl)} is not a URL`,
-      "e.g. https://api.github.com"
-    );
-  }
-  if (apiBase.username || apiBase.password || apiBase.search || apiBase.hash) {
-    throw bad2(
-      `the GitHub API URL ${redactUrl(apiBase)} must not carry credentials, a query or a fragment`,
-      "give the API root only, e.g. https://api.github.com or https://HOST/api/v3"
-    );
-  }
-  if (!(apiBase.protocol === "https:" || apiBase.protocol === "http:" && isLoopback(apiBase))) {
-    throw bad2(
-      `the GitHub API URL ${redactUrl(apiBase)} must use https: (the token is sent to it)`,
-      "use the https:// API URL of your GitHub instance"
-    );
-  }
+  const apiBase = githubApiRoot(q.apiUrl);
   for (const [key2, value] of [
     ["owner", q.owner],
     ["repo", q.repo]
@@ -88190,9 +88194,6 @@ function checkQuery2(q) {
     maxResponseBytes: int2("maxResponseBytes", q.maxResponseBytes, 1),
     maxBundleBytes: int2("maxBundleBytes", q.maxBundleBytes, 1)
   };
-}
-function isLoopback(u) {
-  return ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
 }
 function planEntry(entry, index, opts) {
   const meta3 = {};
@@ -88257,7 +88258,7 @@ var Client2 = class {
     headersFor: (url2) => {
       const h = {
         Accept: "application/vnd.github+json",
-        "X-GitHub-Api-Version": GITHUB_API_VERSION2,
+        "X-GitHub-Api-Version": GITHUB_API_VERSION,
         "User-Agent": "security-gate"
       };
       if (this.opts.token !== void 0 && url2.origin === this.apiOrigin) {
@@ -91086,9 +91087,8 @@ var Api = class {
     return Object.assign(res, { permission, what });
   }
   async request(method, apiPath, body, what) {
-    const api = new URL(this.opts.apiUrl);
     const [pathname, query] = apiPath.split("?");
-    const url2 = new URL(`${api.pathname.replace(/\/+$/, "")}${pathname}`, api.origin);
+    const url2 = githubApiUrl(this.opts.apiUrl, pathname ?? "");
     if (query) url2.search = query;
     const o = this.opts;
     const retry = {
@@ -91584,15 +91584,14 @@ function sameVersion(a, b, scheme) {
   }
 }
 function versionsMatch(spec, version2, scheme) {
-  if (spec === void 0 || spec.trim() === "" || spec.trim() === "*") return true;
-  return spec.split("||").some((alt) => {
-    const parts = alt.trim().split(/[\s,]+/).filter(Boolean);
-    const comparisons = parts.every((p) => /^(>=|<=|>|<|=)/.test(p));
-    if (!comparisons) return parts.some((p) => sameVersion(p, version2, scheme));
-    return parts.every((p) => {
-      const m = /^(>=|<=|>|<|=)(.+)$/.exec(p);
-      const c = scheme.compare(version2, m[2]);
-      switch (m[1]) {
+  const alternatives = spec === void 0 ? void 0 : parseVersionsSpec(spec);
+  if (alternatives === void 0) return true;
+  if (typeof alternatives === "string") throw new Error(alternatives);
+  return alternatives.some((alt) => {
+    if (alt.kind === "exact") return alt.versions.some((v) => sameVersion(v, version2, scheme));
+    return alt.comparisons.every(({ op, version: bound }) => {
+      const c = scheme.compare(version2, bound);
+      switch (op) {
         case ">=":
           return c >= 0;
         case "<=":
@@ -92337,7 +92336,18 @@ async function checkRepository(cfg, ports) {
     }
   }
   const sel = evidence2.selection;
-  if (sel.status === "found" && evidence2.pullRequest) {
+  if (sel.status === "found" && !evidence2.pullRequest) {
+    findings.push({
+      rule: "pull-request-cannot-see",
+      blocking: true,
+      waived: false,
+      severity: "unknown",
+      message: `pull request #${sel.number} was chosen for ${short(cfg.sha)} but its details were not read`,
+      expected: `the reviews, commits and files of pull request #${sel.number}`,
+      found: "not read",
+      fix: "Re-run the gate; if it persists, report it as a bug."
+    });
+  } else if (sel.status === "found" && evidence2.pullRequest) {
     const pr = evidence2.pullRequest;
     facts.push(
       cfg.pullRequest !== void 0 ? `pull request #${pr.number} into ${pr.baseRef}, judged before merge` : `pull request #${pr.number} merged into ${pr.baseRef}`
