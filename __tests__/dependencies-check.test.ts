@@ -515,6 +515,17 @@ describe('checkDependencies', () => {
     );
     const one = await checkDependencies(base, ports([pkg('b', '1.0.0')], records));
     expect(one.summary).toMatch(/: 1 advisory matched, 1 blocking$/);
+    // No upgrade clears a package that also has an advisory without a fix.
+    const both = [
+      advisory('GHSA-1', 'a', '1.0.1', { severity: HIGH }),
+      {
+        ...records[2]!,
+        id: 'GHSA-4',
+        affected: [{ ...records[2]!.affected![0]!, package: { ecosystem: 'npm', name: 'a' } }],
+      },
+    ];
+    const stuck = await checkDependencies(base, ports([pkg('a', '1.0.0')], both));
+    expect(stuck.summary).toMatch(/: 2 advisories matched, 2 blocking$/);
   });
 
   it('deny rules and waivers name packages by package URL, encoded or not, in any case', async () => {
