@@ -33,3 +33,33 @@ export async function readBounded(res: Response, max: number, what: string): Pro
   }
   return out;
 }
+
+/**
+ * The root URL of an API the gate sends a token or trusts answers from (GITHUB_API_URL,
+ * `--osv-api`): `https:` (plain `http:` only on the loopback interface, for local test servers),
+ * and no credentials, query or fragment. Anything else is an input error naming the service.
+ */
+export function checkedApiRoot(
+  text: string,
+  api: { name: string; httpsBecause: string; example: string; fix: string },
+): URL {
+  const bad = (what: string, fix: string) => new GateError('input', what, { fix });
+  let root: URL;
+  try {
+    root = new URL(text);
+  } catch {
+    throw bad(`the ${api.name} URL ${JSON.stringify(text)} is not a URL`, `e.g. ${api.example}`);
+  }
+  const shown = `${root.protocol}//${root.host}${root.pathname}`;
+  if (root.username || root.password || root.search || root.hash) {
+    throw bad(
+      `the ${api.name} URL ${shown} must not carry credentials, a query or a fragment`,
+      `give the API root only, e.g. ${api.example}`,
+    );
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(root.hostname);
+  if (!(root.protocol === 'https:' || (root.protocol === 'http:' && loopback))) {
+    throw bad(`the ${api.name} URL ${shown} must use https: (${api.httpsBecause})`, api.fix);
+  }
+  return root;
+}

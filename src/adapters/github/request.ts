@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GateError, describeThrown } from '../../errors.js';
-import { readBounded } from '../http.js';
+import { checkedApiRoot, readBounded } from '../http.js';
 import {
   backoff,
   githubMessage,
@@ -20,36 +20,16 @@ import {
 export const GITHUB_API_VERSION = '2022-11-28';
 
 /**
- * The API root from GITHUB_API_URL or `--api-url`, checked once for every client, since the
- * token is sent to it: `https:` (plain `http:` only on the loopback interface, for local test
- * servers), and no credentials, query or fragment.
+ * The API root from GITHUB_API_URL or `--api-url`, checked once for every GitHub client (the
+ * token is sent to it).
  */
 export function githubApiRoot(apiUrl: string): URL {
-  const bad = (what: string, fix: string) => new GateError('input', what, { fix });
-  let root: URL;
-  try {
-    root = new URL(apiUrl);
-  } catch {
-    throw bad(
-      `the GitHub API URL ${JSON.stringify(apiUrl)} is not a URL`,
-      'e.g. https://api.github.com',
-    );
-  }
-  const shown = `${root.protocol}//${root.host}${root.pathname}`;
-  if (root.username || root.password || root.search || root.hash) {
-    throw bad(
-      `the GitHub API URL ${shown} must not carry credentials, a query or a fragment`,
-      'give the API root only, e.g. https://api.github.com or https://HOST/api/v3',
-    );
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(root.hostname);
-  if (!(root.protocol === 'https:' || (root.protocol === 'http:' && loopback))) {
-    throw bad(
-      `the GitHub API URL ${shown} must use https: (the token is sent to it)`,
-      'use the https:// API URL of your GitHub instance',
-    );
-  }
-  return root;
+  return checkedApiRoot(apiUrl, {
+    name: 'GitHub API',
+    httpsBecause: 'the token is sent to it',
+    example: 'https://api.github.com or https://HOST/api/v3',
+    fix: 'use the https:// API URL of your GitHub instance',
+  });
 }
 
 /** `path` (from `/`) under the API root, e.g. `/repos/o/r/contents/x` under `https://HOST/api/v3`. */

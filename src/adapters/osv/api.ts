@@ -19,7 +19,7 @@
  * result after an error. Every answer is validated (zod) before anything is decided from it.
  */
 import { versionScheme } from '../../checks/dependencies/versions/index.js';
-import { readBounded } from '../http.js';
+import { checkedApiRoot, readBounded } from '../http.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -139,28 +139,12 @@ export function osvApi(
 
 function checkOptions(baseUrl: string, opts: OsvApiOptions): Options {
   const bad = (what: string, fix: string) => new GateError('input', what, { fix });
-  let base: URL;
-  try {
-    base = new URL(baseUrl);
-  } catch {
-    throw bad(
-      `the OSV API URL ${JSON.stringify(baseUrl)} is not a URL`,
-      'e.g. --osv-api https://api.osv.dev',
-    );
-  }
-  if (base.username || base.password || base.search || base.hash) {
-    throw bad(
-      `the OSV API URL ${base.origin}${base.pathname} must not carry credentials, a query or a fragment`,
-      'give the API base only, e.g. https://api.osv.dev',
-    );
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(base.hostname);
-  if (!(base.protocol === 'https:' || (base.protocol === 'http:' && loopback))) {
-    throw bad(
-      `the OSV API URL ${base.origin} must use https: (advisory data decides what ships; plain http only to this machine)`,
-      'use the https:// URL of the OSV API',
-    );
-  }
+  const base = checkedApiRoot(baseUrl, {
+    name: 'OSV API',
+    httpsBecause: 'advisory data decides what ships; plain http only to this machine',
+    example: 'https://api.osv.dev',
+    fix: 'use the https:// URL of the OSV API',
+  });
   const int = (key: keyof typeof DEFAULTS, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const v = opts[key] ?? DEFAULTS[key];
     if (!Number.isSafeInteger(v) || v < min || v > max) {
