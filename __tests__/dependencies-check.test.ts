@@ -94,6 +94,17 @@ const base: DependenciesCheckConfig = {
   now: new Date('2026-11-23T12:00:00Z'),
 };
 
+/** An advisory known by an alias, and a waiver naming that alias. */
+const WAIVED = {
+  records: [advisory('GHSA-w', 'a', '1.0.1', { aliases: ['CVE-2026-9'], severity: HIGH })],
+  waiver: {
+    id: 'CVE-2026-9',
+    reason: 'not reachable',
+    expires: '2027-01-31',
+    key: 'dependencies.allow[0]',
+  },
+};
+
 describe('checkDependencies', () => {
   it('passes when nothing matches, and says what it checked against', async () => {
     const r = await checkDependencies(
@@ -201,13 +212,7 @@ describe('checkDependencies', () => {
   });
 
   it('waivers: by id or alias, scoped, reported when unused, warned when expiring', async () => {
-    const records = [advisory('GHSA-w', 'a', '1.0.1', { aliases: ['CVE-2026-9'], severity: HIGH })];
-    const waiver = {
-      id: 'CVE-2026-9',
-      reason: 'not reachable',
-      expires: '2027-01-31',
-      key: 'dependencies.allow[0]',
-    };
+    const { records, waiver } = WAIVED;
     const r = await checkDependencies(
       { ...base, allow: [waiver] },
       ports([pkg('a', '1.0.0')], records),
@@ -283,13 +288,7 @@ describe('checkDependencies', () => {
   });
 
   it('waivers apply only to their advisory, version and file', async () => {
-    const records = [advisory('GHSA-w', 'a', '1.0.1', { aliases: ['CVE-2026-9'], severity: HIGH })];
-    const waiver = {
-      id: 'CVE-2026-9',
-      reason: 'not reachable',
-      expires: '2027-01-31',
-      key: 'dependencies.allow[0]',
-    };
+    const { records, waiver } = WAIVED;
     const judged = async (w: object) =>
       checkDependencies(
         { ...base, allow: [{ ...waiver, ...w }] },
