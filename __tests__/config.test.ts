@@ -453,6 +453,10 @@ describe('dependencies policy', () => {
       'key \'dependencies.deny[0].versions\': "3.3.6 >=4.0.0" mixes exact versions and comparisons',
     ],
     [
+      "deny: [{ package: pkg:npm/event-stream, versions: '^3.3.0' }]",
+      'key \'dependencies.deny[0].versions\': "^3.3.0" is neither an exact version nor a comparison',
+    ],
+    [
       "deny: [{ package: pkg:npm/event-stream, versions: '>=1.0.0 ||' }]",
       "key 'dependencies.deny[0].versions': an alternative between || is empty",
     ],

@@ -575,5 +575,13 @@ describe('versionsMatch (deny rules)', () => {
   it('a spec it cannot read throws (the policy schema refuses it first)', () => {
     expect(() => versionsMatch('3.3.6 >=4.0.0', '3.3.6', npm)).toThrow(/mixes exact versions/);
     expect(() => versionsMatch('1.0.0 || ', '1.0.0', npm)).toThrow(/empty/);
+    // npm-style ranges would be exact versions matching nothing: refused, never "deny nothing".
+    for (const spec of ['^1.2.0', '~1.2', '1.x', '1.2.*', '1.0.0 - 2.0.0', '!=1.0.0']) {
+      expect(() => versionsMatch(spec, '1.2.3', npm)).toThrow(
+        /neither an exact version nor a comparison/,
+      );
+    }
+    // Letters and dots in real versions are fine.
+    expect(versionsMatch('1.0.0-rc.1, 2.0.0.Final', '1.0.0-rc.1', npm)).toBe(true);
   });
 });

@@ -24,6 +24,12 @@ export function parseVersionsSpec(spec: string): VersionsAlternative[] | undefin
       .split(/[\s,]+/)
       .filter(Boolean);
     if (parts.length === 0) return 'an alternative between || is empty';
+    // npm-style ranges (^1.2.0, ~1.2, 1.x, *, 1.0.0 - 2.0.0) would otherwise be taken for exact
+    // versions that match nothing, and the rule would deny nothing.
+    const range = parts.find((p) => /^[\^~!-]|[*]|(^|\.)[xX](\.|$)/.test(p));
+    if (range !== undefined) {
+      return `${JSON.stringify(range)} is neither an exact version nor a comparison (>=, <=, >, <, =); write a range as e.g. ">=1.2.0 <2.0.0"`;
+    }
     const comparisons = parts.map((p) => COMPARISON.exec(p));
     if (comparisons.every((m) => m === null)) {
       out.push({ kind: 'exact', versions: parts });
