@@ -79898,6 +79898,27 @@ async function readBounded(res, max, what) {
   }
   return out;
 }
+function checkedApiRoot(text2, api) {
+  const bad2 = (what, fix) => new GateError("input", what, { fix });
+  let root;
+  try {
+    root = new URL(text2);
+  } catch {
+    throw bad2(`the ${api.name} URL ${JSON.stringify(text2)} is not a URL`, `e.g. ${api.example}`);
+  }
+  const shown2 = `${root.protocol}//${root.host}${root.pathname}`;
+  if (root.username || root.password || root.search || root.hash) {
+    throw bad2(
+      `the ${api.name} URL ${shown2} must not carry credentials, a query or a fragment`,
+      `give the API root only, e.g. ${api.example}`
+    );
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(root.hostname);
+  if (!(root.protocol === "https:" || root.protocol === "http:" && loopback)) {
+    throw bad2(`the ${api.name} URL ${shown2} must use https: (${api.httpsBecause})`, api.fix);
+  }
+  return root;
+}
 
 // src/adapters/github/response.ts
 var SECONDARY_RATE_LIMIT_WAIT_MS = 6e4;
@@ -79949,31 +79970,12 @@ function isTimeout(err) {
 // src/adapters/github/request.ts
 var GITHUB_API_VERSION = "2022-11-28";
 function githubApiRoot(apiUrl) {
-  const bad2 = (what, fix) => new GateError("input", what, { fix });
-  let root;
-  try {
-    root = new URL(apiUrl);
-  } catch {
-    throw bad2(
-      `the GitHub API URL ${JSON.stringify(apiUrl)} is not a URL`,
-      "e.g. https://api.github.com"
-    );
-  }
-  const shown2 = `${root.protocol}//${root.host}${root.pathname}`;
-  if (root.username || root.password || root.search || root.hash) {
-    throw bad2(
-      `the GitHub API URL ${shown2} must not carry credentials, a query or a fragment`,
-      "give the API root only, e.g. https://api.github.com or https://HOST/api/v3"
-    );
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(root.hostname);
-  if (!(root.protocol === "https:" || root.protocol === "http:" && loopback)) {
-    throw bad2(
-      `the GitHub API URL ${shown2} must use https: (the token is sent to it)`,
-      "use the https:// API URL of your GitHub instance"
-    );
-  }
-  return root;
+  return checkedApiRoot(apiUrl, {
+    name: "GitHub API",
+    httpsBecause: "the token is sent to it",
+    example: "https://api.github.com or https://HOST/api/v3",
+    fix: "use the https:// API URL of your GitHub instance"
+  });
 }
 function githubApiUrl(root, path18) {
   const base = typeof root === "string" ? githubApiRoot(root) : root;
@@ -80431,6 +80433,10 @@ function parseVersionsSpec(spec) {
   for (const alt of spec.split("||")) {
     const parts = alt.replace(/(>=|<=|>|<|=)\s+/g, "$1").trim().split(/[\s,]+/).filter(Boolean);
     if (parts.length === 0) return "an alternative between || is empty";
+    const range2 = parts.find((p) => /^[\^~!-]|[*]|(^|\.)[xX](\.|$)/.test(p));
+    if (range2 !== void 0) {
+      return `${JSON.stringify(range2)} is neither an exact version nor a comparison (>=, <=, >, <, =); write a range as e.g. ">=1.2.0 <2.0.0"`;
+    }
     const comparisons = parts.map((p) => COMPARISON.exec(p));
     if (comparisons.every((m) => m === null)) {
       out.push({ kind: "exact", versions: parts });
@@ -86125,28 +86131,12 @@ function osvApi(baseUrl = DEFAULT_OSV_API, opts = {}) {
 }
 function checkOptions(baseUrl, opts) {
   const bad2 = (what, fix) => new GateError("input", what, { fix });
-  let base;
-  try {
-    base = new URL(baseUrl);
-  } catch {
-    throw bad2(
-      `the OSV API URL ${JSON.stringify(baseUrl)} is not a URL`,
-      "e.g. --osv-api https://api.osv.dev"
-    );
-  }
-  if (base.username || base.password || base.search || base.hash) {
-    throw bad2(
-      `the OSV API URL ${base.origin}${base.pathname} must not carry credentials, a query or a fragment`,
-      "give the API base only, e.g. https://api.osv.dev"
-    );
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(base.hostname);
-  if (!(base.protocol === "https:" || base.protocol === "http:" && loopback)) {
-    throw bad2(
-      `the OSV API URL ${base.origin} must use https: (advisory data decides what ships; plain http only to this machine)`,
-      "use the https:// URL of the OSV API"
-    );
-  }
+  const base = checkedApiRoot(baseUrl, {
+    name: "OSV API",
+    httpsBecause: "advisory data decides what ships; plain http only to this machine",
+    example: "https://api.osv.dev",
+    fix: "use the https:// URL of the OSV API"
+  });
   const int2 = (key2, min, max = Number.MAX_SAFE_INTEGER) => {
     const v = opts[key2] ?? DEFAULTS[key2];
     if (!Number.isSafeInteger(v) || v < min || v > max) {
