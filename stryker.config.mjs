@@ -40,7 +40,7 @@ const MODULES = {
   },
   config: {
     mutate: ['src/config/index.ts', 'src/config/schema.ts', 'src/config/load.ts'],
-    tests: ['config', 'extends', 'extends-merge', 'report'],
+    tests: ['config', 'config-options', 'extends', 'extends-merge', 'report'],
   },
   signatures: {
     mutate: ['src/checks/signatures/**/*.ts'],
