@@ -143,6 +143,66 @@ describe('loadPolicy / parsePolicy', () => {
     expect(err.fix).toBe('Start the file with `version: 1`.');
   });
 
+  it('refuses a policy that is not UTF-8, naming the line of the bad byte', async () => {
+    const file = path.join(dir, `latin1-${++counter}.yml`);
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from(`${VALID}# caf`), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const err = await rejectionOf(loadPolicy(file));
+    expect(err.message).toBe(
+      `${file}:8: is not valid UTF-8 (line 8, byte ${VALID.length + 5}); the file is damaged or in another encoding`,
+    );
+    expect(err.location).toEqual({ file, line: 8 });
+    expect(err.fix).toBe('Save the policy file as UTF-8.');
+  });
+
+  it('refuses a policy path that cannot be read, with the reason', async () => {
+    const err = await rejectionOf(loadPolicy(dir));
+    expect(err.message).toBe(`cannot read policy file ${dir}: EISDIR`);
+    expect(err.location).toEqual({ file: dir });
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    const lines = ['version: 1', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const err = policyError(lines.join('\n'));
+    expect(err.message).toMatch(/^p\.yml: cannot read YAML: .*[Aa]lias/);
+    expect(err.location).toEqual({ file: 'p.yml' });
+  });
+
+  it('lists the first ten problems on one screen, then how many more', () => {
+    const identities = Array.from({ length: 12 }, () => `    - issuer: ${ISSUER}\n`).join('');
+    const err = policyError(
+      `version: 1\nsignatures:\n  artifacts:\n    - path: a\n  identities:\n${identities}`,
+    );
+    const lines = err.message.split('\n');
+    expect(lines[0]).toBe('p.yml: invalid policy (12 problems):');
+    expect(lines).toHaveLength(12);
+    expect(lines[1]).toBe(
+      "  p.yml:6: key 'signatures.identities[0]': a keyless identity must say who signed: one of subject, subject-regexp, source-repository, source-repository-id, source-repository-owner, source-repository-owner-id, signer-workflow, build-workflow (an issuer alone would accept anyone it issues certificates to)",
+    );
+    expect(lines[10]).toMatch(/^ {2}p\.yml:15: key 'signatures\.identities\[9\]': /);
+    expect(lines[11]).toBe('  … and 2 more');
+    expect(err.location).toMatchObject({ file: 'p.yml', line: 6 });
+    expect(err.fix).toBe(
+      'See the policy reference in the README, or validate with schema/policy.schema.json.',
+    );
+    const ten = policyError(
+      `version: 1\nsignatures:\n  artifacts:\n    - path: a\n  identities:\n${identities
+        .split('\n')
+        .slice(0, 10)
+        .join('\n')}\n`,
+    );
+    expect(ten.message.split('\n')[0]).toBe('p.yml: invalid policy (10 problems):');
+    expect(ten.message).not.toContain('more');
+  });
+
   it('refuses a document that is not a mapping', () => {
     const err = policyError('- version: 1\n');
     expect(err.code).toBe('config');
@@ -478,6 +538,14 @@ describe('dependencies policy', () => {
       'p.yml:6: the waiver for GHSA-1 (dependencies.allow[0].expires) expired on 2026-11-22',
     );
     expect(err.location).toMatchObject({ line: 6, key: 'dependencies.allow[0].expires' });
+    expect(err.fix).toBe('Fix the finding, or renew the waiver with a new reason and expiry.');
+    // A waiver is good through its expiry date.
+    const lastDay = parsePolicy(
+      deps('  allow:\n    - id: GHSA-1\n      reason: ok\n      expires: 2026-11-23\n'),
+      'p.yml',
+      today,
+    );
+    expect(lastDay.dependencies?.allow).toHaveLength(1);
   });
 
   it('builds the check config, sources and durations', async () => {
