@@ -12,8 +12,17 @@ import { createRepositoryPorts } from '../src/adapters/github/repository.js';
 import { productionDeps } from '../src/deps.js';
 import type { Deps } from '../src/run.js';
 import type { Finding } from '../src/types.js';
-import { runCli, type CliResult } from './helpers/cli.js';
+import { runCli as runCliOnly, type CliResult } from './helpers/cli.js';
 import { GitHubApiServer, type RestResponse } from './helpers/github-api.js';
+import { expectWellFormedRepositoryResult } from './helpers/repository-findings.js';
+
+/** The CLI, with what every repository result owes its reader asserted on each run. */
+async function runCli(...args: Parameters<typeof runCliOnly>): Promise<CliResult> {
+  const r = await runCliOnly(...args);
+  const check = r.report?.checks.find((c) => c.id === 'repository');
+  if (check) expectWellFormedRepositoryResult(check);
+  return r;
+}
 
 const SHA = 'a'.repeat(40);
 const HEAD = 'b'.repeat(40);

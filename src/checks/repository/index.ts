@@ -191,18 +191,7 @@ export async function checkRepository(
         `${review.facts.countedApprovals.length} counted approval(s)${review.facts.countedApprovals.length ? ` (${review.facts.countedApprovals.join(', ')})` : ''}`,
       );
     }
-    if (evidence.reviewsTruncated) {
-      findings.push({
-        rule: 'reviews-incomplete',
-        blocking: cannotSeeBlocks && cfg.requiredApprovals > 0,
-        waived: false,
-        severity: 'unknown',
-        message: `pull request #${pr.number}: not every review could be read, so a later dismissal or change request may be missing`,
-        expected: 'every review listed',
-        found: `${pr.reviews.length} reviews read`,
-        fix: 'Set repository.cannot-see: warn to accept it.',
-      });
-    }
+    if (evidence.reviewsTruncated) findings.push(reviewsIncomplete(pr, cfg));
     if (cfg.requireSignedCommits) {
       const bad = pr.commits.filter((c) => c.signature !== undefined && c.signature !== 'valid');
       const unknown = pr.commits.filter((c) => c.signature === undefined);
@@ -510,6 +499,20 @@ async function reviewPullRequest(
   return review;
 }
 
+/** Not every review of the pull request could be read: "cannot see" when approvals are required. */
+function reviewsIncomplete(pr: PullRequestEvidence, cfg: RepositoryCheckConfig): Finding {
+  return {
+    rule: 'reviews-incomplete',
+    blocking: cfg.cannotSee === 'block' && cfg.requiredApprovals > 0,
+    waived: false,
+    severity: 'unknown',
+    message: `pull request #${pr.number}: not every review could be read, so a later dismissal or change request may be missing`,
+    expected: 'every review listed',
+    found: `${pr.reviews.length} reviews read`,
+    fix: 'Set repository.cannot-see: warn to accept it.',
+  };
+}
+
 /** Did every commit since the last deployment come through a pull request that passes the rules? */
 async function evaluateRange(
   range: DeploymentRangeEvidence,
@@ -566,7 +569,10 @@ async function evaluateRange(
   }
   const reviews = new Map<number, ReviewEvaluation>();
   for (const [n, entry] of Object.entries(range.pullRequests)) {
-    reviews.set(Number(n), await reviewPullRequest(entry.pr, entry.codeowners, cfg, ports, teams));
+    const review = await reviewPullRequest(entry.pr, entry.codeowners, cfg, ports, teams);
+    // Reviews cut short: a later dismissal or change request may be missing, as for the deployed PR.
+    if (entry.reviewsTruncated) review.findings.push(reviewsIncomplete(entry.pr, cfg));
+    reviews.set(Number(n), review);
   }
   const direct: string[] = [];
   const unknown: string[] = [];
