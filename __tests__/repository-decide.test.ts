@@ -293,6 +293,37 @@ describe('checkRepository on plain evidence', () => {
     expect(rulesOf(r)).toEqual(['reviews-incomplete']);
   });
 
+  it('team owners are looked up only where no approval already settles the file', async () => {
+    const codeowners = {
+      status: 'found' as const,
+      path: '.github/CODEOWNERS',
+      ref: 'main',
+      text: 'src/ @alice @o/t1\ndocs/ @o/t2 @carol\n',
+    };
+    const p = pr({
+      files: ['src/a.ts', 'docs/b.md'].map((f) => ({ filename: f, status: 'modified' as const })),
+    });
+    const fake = ports(evidence({ codeowners, pullRequest: p }), {
+      teams: { 'o/t2': { status: 'known', members: ['alice'] } },
+    });
+    const r = await checkRepository(
+      config({ requireCodeOwnerApproval: true, requireBranchProtection: 'none' }),
+      fake,
+    );
+    // src/ is settled by alice's approval; docs/ needs o/t2 (alice is a member), never o/t1.
+    expect(fake.teamCalls).toEqual(['o/t2']);
+    expect(r.status).toBe('pass');
+  });
+
+  it('code owners required but CODEOWNERS not read: cannot see, never approved', async () => {
+    const r = await checkRepository(
+      config({ requireCodeOwnerApproval: true, requireBranchProtection: 'none' }),
+      ports(evidence({ codeowners: undefined })),
+    );
+    expect(r.findings.map((f) => [f.rule, f.blocking])).toEqual([['codeowners-unreadable', true]]);
+    expect(r.status).toBe('error');
+  });
+
   it('team owners: looked up once each, at most maxTeamLookups', async () => {
     const codeowners = {
       status: 'found' as const,
