@@ -80,7 +80,7 @@ export default {
     enableFindRelatedTests: true,
   },
   mutate: [...new Set(selected.flatMap((m) => m.mutate))],
-  ignorePatterns: ['coverage', 'reports', 'bench', 'examples', '.github'],
+  ignorePatterns: ['coverage', 'reports', 'bench', 'examples', '.github', '.stryker-tmp'],
   // The development machine has 2 cores, shared.
   concurrency: 2,
   timeoutMS: 30000,
@@ -89,7 +89,8 @@ export default {
   jsonReporter: { fileName: `${report}.json` },
   // `--incremental` reuses a module's last results for the mutants and tests that did not change.
   incrementalFile: `${report}.incremental.json`,
-  tempDirName: '.stryker-tmp',
+  // One folder per module, so that two modules can run at once (each cleans only its own).
+  tempDirName: `.stryker-tmp/${process.env.MUTATION_MODULE ? names.join('+') : 'all'}`,
   cleanTempDir: true,
   thresholds: { high: 90, low: 85, break: null },
 };
