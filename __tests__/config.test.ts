@@ -11,7 +11,7 @@ import {
   parseOptions,
 } from '../src/config/index.js';
 import { loadPolicy, parsePolicy } from '../src/config/load.js';
-import { runOptionsSchema } from '../src/config/schema.js';
+import { parseDuration, runOptionsSchema } from '../src/config/schema.js';
 import { GateError } from '../src/errors.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -492,6 +492,16 @@ describe('dependencies policy', () => {
       deny: [],
       allow: [],
     });
+  });
+
+  it('reads durations in seconds, minutes, hours and days, with or without a space', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('30m')).toBe(1_800_000);
+    expect(parseDuration(' 2 h ')).toBe(7_200_000);
+    expect(parseDuration('7d')).toBe(604_800_000);
+    for (const bad of ['2xh', 'h', '2', '-2h', '2.5h', '2w', 'x2h', '2hh']) {
+      expect(parseDuration(bad)).toBeUndefined();
+    }
   });
 
   it.each([
