@@ -230,36 +230,50 @@ query GateLastDeployment($owner: String!, $repo: String!, $environment: String!)
   }
 }`;
 
-/** One query for up to COMMITS_PER_QUERY commits: the pull requests GitHub associates with each. */
-function commitsQuery(count: number): string {
-  const vars = Array.from({ length: count }, (_, i) => `$c${i}: GitObjectID!`).join(', ');
+/**
+ * One query for several objects of the same kind, aliased `${prefix}0`, `${prefix}1`, …, each
+ * read with its own variable: `field(i)` selects the i-th.
+ */
+function batchQuery(
+  name: string,
+  prefix: string,
+  varType: string,
+  count: number,
+  field: (v: string) => string,
+): string {
+  const vars = Array.from({ length: count }, (_, i) => `$${prefix}${i}: ${varType}`).join(', ');
   const fields = Array.from(
     { length: count },
-    (_, i) =>
-      `c${i}: object(oid: $c${i}) { ... on Commit { oid associatedPullRequests(first: ${ASSOCIATED_PRS}) { totalCount nodes { number merged baseRefName mergeCommit { oid } } } } }`,
+    (_, i) => `${prefix}${i}: ${field(`$${prefix}${i}`)}`,
   ).join('\n    ');
   return `
-query GateCommitPullRequests($owner: String!, $repo: String!, ${vars}) {
+query ${name}($owner: String!, $repo: String!, ${vars}) {
   repository(owner: $owner, name: $repo) {
     ${fields}
   }
 }`;
 }
 
-/** One query for up to PRS_PER_QUERY pull requests, with what their reviews need. */
-function pullRequestsQuery(count: number): string {
-  const vars = Array.from({ length: count }, (_, i) => `$p${i}: Int!`).join(', ');
-  const fields = Array.from(
-    { length: count },
-    (_, i) => `p${i}: pullRequest(number: $p${i}) { ${PR_FIELDS} }`,
-  ).join('\n    ');
-  return `
-query GatePullRequests($owner: String!, $repo: String!, ${vars}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields}
-  }
-}`;
-}
+/** Up to COMMITS_PER_QUERY commits: the pull requests GitHub associates with each. */
+const commitsQuery = (count: number): string =>
+  batchQuery(
+    'GateCommitPullRequests',
+    'c',
+    'GitObjectID!',
+    count,
+    (v) =>
+      `object(oid: ${v}) { ... on Commit { oid associatedPullRequests(first: ${ASSOCIATED_PRS}) { totalCount nodes { number merged baseRefName mergeCommit { oid } } } } }`,
+  );
+
+/** Up to PRS_PER_QUERY pull requests, with what their reviews need. */
+const pullRequestsQuery = (count: number): string =>
+  batchQuery(
+    'GatePullRequests',
+    'p',
+    'Int!',
+    count,
+    (v) => `pullRequest(number: ${v}) { ${PR_FIELDS} }`,
+  );
 
 const EVIDENCE_QUERY = `
 query GateRepositoryEvidence($owner: String!, $repo: String!, $sha: GitObjectID!) {
