@@ -662,6 +662,41 @@ describe('run: pull_request_target reads the policy from the base commit', () =>
   });
 });
 
+describe('run: flags and inputs', () => {
+  it('refuses bad values, naming the flag or input', async () => {
+    const policy = await file(`version: 1\n${SIGNATURES}`);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ repo: 'widget' }, 'input repo: must be OWNER/NAME'],
+      [{ repo: 'acme/widget/x' }, 'input repo: must be OWNER/NAME'],
+      [{ repo: ' acme/widget' }, 'input repo: must be OWNER/NAME'],
+      [{ sha: SHA.toUpperCase() }, 'input sha: must be a full commit SHA (40 or 64 lowercase hex)'],
+      [{ sha: SHA.slice(1) }, 'input sha: must be a full commit SHA (40 or 64 lowercase hex)'],
+      [{ sha: `${SHA}0` }, 'input sha: must be a full commit SHA (40 or 64 lowercase hex)'],
+      [
+        { sha: `${SHA}${'0'.repeat(23)}` },
+        'input sha: must be a full commit SHA (40 or 64 lowercase hex)',
+      ],
+      [{ sha: ` ${SHA}` }, 'input sha: must be a full commit SHA (40 or 64 lowercase hex)'],
+      [{ ref: '' }, 'input ref: must not be empty'],
+      [{ workspace: '  ' }, 'input workspace: must not be empty'],
+      [{ policy: '' }, 'input policy: must not be empty'],
+    ];
+    for (const [raw, message] of cases) {
+      const err = await rejectionOf(
+        configFromRunOptions({ policy, workspace: dir, ...raw }, {}, 'input '),
+      );
+      expect(err.message).toBe(message);
+      expect(err.location).toEqual({ key: `input ${Object.keys(raw)[0]}` });
+    }
+    const sha256 = `${SHA}${'0'.repeat(24)}`;
+    expect(
+      (await configFromRunOptions({ policy, workspace: dir, sha: sha256 }, {})).subject,
+    ).toEqual({
+      sha: sha256,
+    });
+  });
+});
+
 describe('check-repo', () => {
   const base = { repo: 'acme/widget', sha: SHA };
 
@@ -766,9 +801,11 @@ describe('scan-deps', () => {
     });
     expect(configFromScanDeps({}, {}).dependencies?.paths).toEqual([]);
     expect(configFromScanDeps({}, {}).dependencies?.sboms).toEqual([]);
-    expect(
-      configFromScanDeps({ 'fail-on-severity': 'critical' }, {}).dependencies?.failOnSeverity,
-    ).toBe('critical');
+    for (const severity of ['low', 'moderate', 'high', 'critical']) {
+      expect(
+        configFromScanDeps({ 'fail-on-severity': severity }, {}).dependencies?.failOnSeverity,
+      ).toBe(severity);
+    }
   });
 
   it('refuses bad flags, naming each', () => {

@@ -432,12 +432,13 @@ ${lines}`;
       `version: 1\nsignatures:\n  artifacts:\n${lines}  identities:\n    - issuer: ${ISSUER}\n      subject: ${SAN}\n`;
     const ok = parsePolicy(
       artifacts(
-        `    - path: dist/*.tgz\n      bundle: "{dir}/{name}.sigstore.json"\n    - digest: ${digest}\n      bundle: image.sigstore.json\n    - digest: ${digest}\n      source: github-attestations\n      repository: acme\n`,
+        `    - path: dist/*.tgz\n      bundle: "{dir}/{name}.sigstore.json"\n    - path: dist/*.whl\n      bundle: "{path}.sig"\n    - digest: ${digest}\n      bundle: image.sigstore.json\n    - digest: ${digest}\n      source: github-attestations\n      repository: acme\n`,
       ),
       'p.yml',
     );
     expect(ok.signatures?.artifacts.map((a) => a.bundle ?? a.source)).toEqual([
       '{dir}/{name}.sigstore.json',
+      '{path}.sig',
       'image.sigstore.json',
       'github-attestations',
     ]);
@@ -505,7 +506,11 @@ describe('dependencies policy', () => {
   });
 
   it.each([
-    ['source: gitlab', "key 'dependencies.source'"],
+    [
+      'source: gitlab',
+      "key 'dependencies.source': must be osv, github, osv-api:URL, osv-dir:PATH or osv-zip:PATH",
+    ],
+    ['source: osv-api:ftp://x', "key 'dependencies.source': must be osv"],
     ['max-age: forever', 'must be a duration like 24h'],
     ['max-age: 24hours', 'must be a duration like 24h'],
     ['max-age: about 24h', 'must be a duration like 24h'],
