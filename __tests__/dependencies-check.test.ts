@@ -5,12 +5,20 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AdvisorySource } from '../src/adapters/osv/source.js';
 import {
-  checkDependencies,
+  checkDependencies as check,
   versionsMatch,
   type DependenciesCheckConfig,
 } from '../src/checks/dependencies/index.js';
 import type { OsvRecord, Package, ParsedManifest } from '../src/checks/dependencies/model.js';
 import { versionScheme } from '../src/checks/dependencies/versions/index.js';
+import { expectWellFormedDependenciesResult } from './helpers/dependency-findings.js';
+
+/** The check, with what every result owes its reader asserted on each call. */
+async function checkDependencies(...args: Parameters<typeof check>): ReturnType<typeof check> {
+  const r = await check(...args);
+  expectWellFormedDependenciesResult(r);
+  return r;
+}
 
 const pkg = (name: string, version: string, scope: Package['scope'] = 'runtime'): Package => ({
   ecosystem: 'npm',

@@ -9,7 +9,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
-import { FIXTURES, runCli } from './helpers/cli.js';
+import { FIXTURES, runCli as runCliOnly, type CliResult } from './helpers/cli.js';
+import { expectWellFormedDependenciesResult } from './helpers/dependency-findings.js';
+
+/** The CLI, with what every dependencies result owes its reader asserted on each run. */
+async function runCli(...args: Parameters<typeof runCliOnly>): Promise<CliResult> {
+  const r = await runCliOnly(...args);
+  const check = r.report?.checks.find((c) => c.id === 'dependencies');
+  // A check that threw is reported by the engine (rule check-error), not by the check.
+  if (check && check.status !== 'skipped' && !check.findings.some((f) => f.rule === 'check-error'))
+    expectWellFormedDependenciesResult(check);
+  return r;
+}
 
 const LOCK = path.join(FIXTURES, 'lockfiles', 'npm-v3', 'package-lock.json');
 const HIGH = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N'; // 7.5

@@ -128,6 +128,7 @@ export async function checkDependencies(
         waived: false,
         severity: 'unknown',
         message: `${source.kind} (${source.location}) gave no answer for ${pkg.name}@${pkg.version}`,
+        fix: 'Re-run the gate; if the source keeps leaving the package out, use another one (dependencies.source).',
         location: { file: pkg.file, ...(pkg.line ? { line: pkg.line } : {}) },
       });
       continue;
