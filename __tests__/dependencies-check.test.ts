@@ -123,7 +123,7 @@ describe('checkDependencies', () => {
       ),
     );
     expect(r.status).toBe('pass');
-    expect(r.summary).toContain('1 package in 1 file checked against osv-dir (osv/, 1 records)');
+    expect(r.summary).toContain('1 package in 1 file checked against osv-dir (osv/, 1 record)');
   });
 
   it('blocks a high advisory, reporting the package, the advisory and the fix', async () => {
@@ -441,6 +441,61 @@ describe('checkDependencies', () => {
       waived: false,
       location: { file: 'package-lock.json', line: 7 },
     });
+  });
+
+  it('a vulnerable package: every field the reader sees', async () => {
+    const records = [
+      advisory('GHSA-aaaa', 'a', '1.2.0', {
+        aliases: ['CVE-2026-7', 'GHSA-bbbb'],
+        severity: HIGH,
+        references: [
+          { type: 'WEB', url: 'https://example.com/blog' },
+          { type: 'ADVISORY', url: 'https://github.com/advisories/GHSA-aaaa' },
+        ],
+      }),
+      advisory('GHSA-bbbb', 'a', '1.1.5', { aliases: ['GHSA-aaaa'] }),
+    ];
+    const r = await checkDependencies(base, ports([pkg('a', '1.0.0')], records));
+    expect(r.findings).toEqual([
+      {
+        rule: 'vulnerable-package',
+        blocking: true,
+        waived: false,
+        severity: 'high',
+        message: 'a@1.0.0 (package-lock.json) is affected by GHSA-aaaa, GHSA-bbbb: a is broken',
+        fix: 'Upgrade a to 1.1.5 or later.',
+        location: { file: 'package-lock.json', line: 7 },
+        package: { ecosystem: 'npm', name: 'a', version: '1.0.0', purl: 'pkg:npm/a@1.0.0' },
+        advisory: {
+          id: 'GHSA-aaaa',
+          ids: ['GHSA-aaaa', 'GHSA-bbbb'],
+          aliases: ['CVE-2026-7'],
+          summary: 'a is broken',
+          severity: 'high',
+          cvss: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N',
+          score: 7.5,
+          fixed: ['1.2.0', '1.1.5'],
+          url: 'https://github.com/advisories/GHSA-aaaa',
+        },
+      },
+    ]);
+    expect(r.summary).toBe(
+      '1 package in 1 file checked against osv-dir (osv/, 2 records): 1 advisory matched, 1 blocking; upgrades that clear them: a 1.0.0 → 1.1.5',
+    );
+    // Without an ADVISORY reference, the OSV page; without a summary or a fix, neither.
+    const bare = advisory('OSV-1', 'b', '9.9.9', { severity: HIGH });
+    delete bare.summary;
+    bare.affected![0]!.ranges![0]!.events = [{ introduced: '0' }];
+    const b = await checkDependencies(base, ports([pkg('b', '1.0.0'), pkg('c', '2.0.0')], [bare]));
+    expect(b.findings[0]).toMatchObject({
+      message: 'b@1.0.0 (package-lock.json) is affected by OSV-1',
+      fix: 'No fixed version is known: remove or replace the package, or waive with a reason and an expiry.',
+      advisory: { url: 'https://osv.dev/vulnerability/OSV-1', fixed: [] },
+    });
+    expect(b.findings[0]!.advisory).not.toHaveProperty('summary');
+    expect(b.summary).toBe(
+      '2 packages in 1 file checked against osv-dir (osv/, 1 record): 1 advisory matched, 1 blocking',
+    );
   });
 
   it("a group of aliases takes its highest severity, each record's from this package's entry", async () => {

@@ -24,6 +24,8 @@ const SEVERITY: Record<string, Severity | 'advisory'> = {
   'vulnerable-package': 'advisory',
 };
 const PACKAGE_RULES = new Set(['vulnerable-package', 'malicious-package', 'denied-package']);
+/** Information only: never blocks. */
+const NEVER_BLOCKING = new Set(['manifest-empty', 'waiver-unused', 'waiver-expiring']);
 
 function problemsOf(f: Finding): string[] {
   const problems: string[] = [];
@@ -35,6 +37,7 @@ function problemsOf(f: Finding): string[] {
   } else if (f.severity !== want) say(`severity ${f.severity}, not ${want}`);
   if (f.waived && !ADVISORY_RULES.has(f.rule)) say('waived, but only advisories can be waived');
   if (f.waived && f.blocking) say('waived, yet blocking');
+  if (NEVER_BLOCKING.has(f.rule) && f.blocking) say('blocking, though it is information only');
   if (
     f.waived &&
     !/ — waived by dependencies\.allow\[\d+\] until \d{4}-\d\d-\d\d: \S/.test(f.message)

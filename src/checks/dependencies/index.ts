@@ -270,7 +270,7 @@ export async function checkDependencies(
     id: 'dependencies',
     status,
     summary:
-      `${packages.length} package${packages.length === 1 ? '' : 's'} in ${manifests.length} file${manifests.length === 1 ? '' : 's'} checked against ${source.kind} (${source.location}${source.records !== undefined ? `, ${source.records} records` : ''}${source.cached ? ` (${source.cached} from the cache)` : ''}${source.snapshot ? `, snapshot ${source.snapshot}` : ''}): ` +
+      `${packages.length} package${packages.length === 1 ? '' : 's'} in ${manifests.length} file${manifests.length === 1 ? '' : 's'} checked against ${source.kind} (${source.location}${source.records !== undefined ? `, ${source.records} record${source.records === 1 ? '' : 's'}` : ''}${source.cached ? ` (${source.cached} from the cache)` : ''}${source.snapshot ? `, snapshot ${source.snapshot}` : ''}): ` +
       `${vulnerable} advisor${vulnerable === 1 ? 'y' : 'ies'} matched, ${blocking.length} blocking` +
       (upgrades.length ? `; upgrades that clear them: ${upgrades.join(', ')}` : ''),
     findings,
