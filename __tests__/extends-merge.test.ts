@@ -106,6 +106,20 @@ describe('keys that add requirements', () => {
     ]);
   });
 
+  it('provenance: a base without it lets the repository require it', () => {
+    const base = BASE.replace(
+      '  provenance:\n    builder-id: https://github.com/actions/runner/github-hosted\n',
+      '',
+    );
+    expect(base).not.toContain('provenance');
+    const p = merged(`${SIGNATURES}  provenance:\n    build-type: x\n`, base);
+    expect(p.signatures!.provenance).toEqual({ 'build-type': 'x' });
+    expect(merged(SIGNATURES, base).signatures!.provenance).toBeUndefined();
+    expect(refusal(`${SIGNATURES}  provenance: yes\n`)).toBe(
+      'signatures.provenance: the base requires provenance',
+    );
+  });
+
   it('provenance: the base’s values must be kept; adding one is fine', () => {
     const p = merged(`${SIGNATURES}  provenance:
     builder-id: https://github.com/actions/runner/github-hosted
