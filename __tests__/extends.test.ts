@@ -3,6 +3,7 @@
  * read through the GitHub contents API (GitHubApiServer, strict), a repository may only tighten
  * it, and a pull request's head never supplies the policy.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -303,6 +304,33 @@ describe('an extends that is not read is never ignored', () => {
       expect(asked).toBe(false);
     },
   );
+
+  it("the policy's hash covers the base it extends, and the base's own hash is recorded", async () => {
+    const text = `version: 1\nextends: ${SPEC}\n`;
+    const load = (base: string) =>
+      policyFromText(text, 'l.yml', (spec) =>
+        Promise.resolve({
+          spec: `${spec.owner}/${spec.repo}/${spec.path}@${spec.ref}`,
+          file: 'org.yml',
+          text: base,
+        }),
+      );
+    const strict = await load('version: 1\ndependencies:\n  fail-on-severity: low\n');
+    const lax = await load('version: 1\ndependencies:\n  fail-on-severity: critical\n');
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    // Same local text, another base: another effective policy, another hash.
+    expect(strict.sha256).not.toBe(lax.sha256);
+    expect(strict.sha256).not.toBe(sha(text));
+    expect(strict.base).toEqual({
+      spec: SPEC,
+      file: 'org.yml',
+      sha256: sha('version: 1\ndependencies:\n  fail-on-severity: low\n'),
+    });
+    // Without extends, the hash is the file's own.
+    const plain = await policyFromText('version: 1\ndependencies: {}\n', 'p.yml');
+    expect(plain.sha256).toBe(sha('version: 1\ndependencies: {}\n'));
+    expect(plain).not.toHaveProperty('base');
+  });
 
   it('a well-formed extends without its base (no resolver) is an error, not the local policy alone', () => {
     expect(() => parsePolicy(`version: 1\ndependencies: {}\nextends: ${SPEC}\n`, 'l.yml')).toThrow(
