@@ -45,7 +45,7 @@ const MODULES = {
   // Who may have signed (identity.ts) and what the provenance says (provenance.ts).
   'signatures-policy': {
     mutate: ['src/checks/signatures/identity.ts', 'src/checks/signatures/provenance.ts'],
-    tests: ['signatures-identity', 'property/identity', 'signatures-mock'],
+    tests: ['signatures-policy', 'property/identity', 'signatures-identity'],
   },
   // The check's wiring; its tests run Sigstore end to end (mock Fulcio, Rekor, TSA), slow per mutant.
   signatures: {
