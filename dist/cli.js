@@ -87093,32 +87093,33 @@ query GateLastDeployment($owner: String!, $repo: String!, $environment: String!)
     }
   }
 }`;
-function commitsQuery(count) {
-  const vars = Array.from({ length: count }, (_, i) => `$c${i}: GitObjectID!`).join(", ");
+function batchQuery(name, prefix, varType, count, field) {
+  const vars = Array.from({ length: count }, (_, i) => `$${prefix}${i}: ${varType}`).join(", ");
   const fields2 = Array.from(
     { length: count },
-    (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { oid associatedPullRequests(first: ${ASSOCIATED_PRS}) { totalCount nodes { number merged baseRefName mergeCommit { oid } } } } }`
+    (_, i) => `${prefix}${i}: ${field(`$${prefix}${i}`)}`
   ).join("\n    ");
   return `
-query GateCommitPullRequests($owner: String!, $repo: String!, ${vars}) {
+query ${name}($owner: String!, $repo: String!, ${vars}) {
   repository(owner: $owner, name: $repo) {
     ${fields2}
   }
 }`;
 }
-function pullRequestsQuery(count) {
-  const vars = Array.from({ length: count }, (_, i) => `$p${i}: Int!`).join(", ");
-  const fields2 = Array.from(
-    { length: count },
-    (_, i) => `p${i}: pullRequest(number: $p${i}) { ${PR_FIELDS} }`
-  ).join("\n    ");
-  return `
-query GatePullRequests($owner: String!, $repo: String!, ${vars}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields2}
-  }
-}`;
-}
+var commitsQuery = (count) => batchQuery(
+  "GateCommitPullRequests",
+  "c",
+  "GitObjectID!",
+  count,
+  (v) => `object(oid: ${v}) { ... on Commit { oid associatedPullRequests(first: ${ASSOCIATED_PRS}) { totalCount nodes { number merged baseRefName mergeCommit { oid } } } } }`
+);
+var pullRequestsQuery = (count) => batchQuery(
+  "GatePullRequests",
+  "p",
+  "Int!",
+  count,
+  (v) => `pullRequest(number: ${v}) { ${PR_FIELDS} }`
+);
 var EVIDENCE_QUERY = `
 query GateRepositoryEvidence($owner: String!, $repo: String!, $sha: GitObjectID!) {
   repository(owner: $owner, name: $repo) {
@@ -91409,6 +91410,7 @@ async function checkDependencies(cfg, ports) {
         waived: false,
         severity: "unknown",
         message: `${source.kind} (${source.location}) gave no answer for ${pkg.name}@${pkg.version}`,
+        fix: "Re-run the gate; if the source keeps leaving the package out, use another one (dependencies.source).",
         location: { file: pkg.file, ...pkg.line ? { line: pkg.line } : {} }
       });
       continue;
@@ -91533,7 +91535,7 @@ async function checkDependencies(cfg, ports) {
   return {
     id: "dependencies",
     status,
-    summary: `${packages.length} package${packages.length === 1 ? "" : "s"} in ${manifests.length} file${manifests.length === 1 ? "" : "s"} checked against ${source.kind} (${source.location}${source.records !== void 0 ? `, ${source.records} records` : ""}${source.cached ? ` (${source.cached} from the cache)` : ""}${source.snapshot ? `, snapshot ${source.snapshot}` : ""}): ${vulnerable} advisor${vulnerable === 1 ? "y" : "ies"} matched, ${blocking.length} blocking` + (upgrades.length ? `; upgrades that clear them: ${upgrades.join(", ")}` : ""),
+    summary: `${packages.length} package${packages.length === 1 ? "" : "s"} in ${manifests.length} file${manifests.length === 1 ? "" : "s"} checked against ${source.kind} (${source.location}${source.records !== void 0 ? `, ${source.records} record${source.records === 1 ? "" : "s"}` : ""}${source.cached ? ` (${source.cached} from the cache)` : ""}${source.snapshot ? `, snapshot ${source.snapshot}` : ""}): ${vulnerable} advisor${vulnerable === 1 ? "y" : "ies"} matched, ${blocking.length} blocking` + (upgrades.length ? `; upgrades that clear them: ${upgrades.join(", ")}` : ""),
     findings
   };
 }
@@ -92355,18 +92357,7 @@ async function checkRepository(cfg, ports) {
         `${review.facts.countedApprovals.length} counted approval(s)${review.facts.countedApprovals.length ? ` (${review.facts.countedApprovals.join(", ")})` : ""}`
       );
     }
-    if (evidence2.reviewsTruncated) {
-      findings.push({
-        rule: "reviews-incomplete",
-        blocking: cannotSeeBlocks && cfg.requiredApprovals > 0,
-        waived: false,
-        severity: "unknown",
-        message: `pull request #${pr.number}: not every review could be read, so a later dismissal or change request may be missing`,
-        expected: "every review listed",
-        found: `${pr.reviews.length} reviews read`,
-        fix: "Set repository.cannot-see: warn to accept it."
-      });
-    }
+    if (evidence2.reviewsTruncated) findings.push(reviewsIncomplete(pr, cfg));
     if (cfg.requireSignedCommits) {
       const bad2 = pr.commits.filter((c) => c.signature !== void 0 && c.signature !== "valid");
       const unknown2 = pr.commits.filter((c) => c.signature === void 0);
@@ -92625,6 +92616,18 @@ async function reviewPullRequest(pr, codeowners, cfg, ports, teams) {
   review = evaluateReviews(pr, policy, { codeowners, teams });
   return review;
 }
+function reviewsIncomplete(pr, cfg) {
+  return {
+    rule: "reviews-incomplete",
+    blocking: cfg.cannotSee === "block" && cfg.requiredApprovals > 0,
+    waived: false,
+    severity: "unknown",
+    message: `pull request #${pr.number}: not every review could be read, so a later dismissal or change request may be missing`,
+    expected: "every review listed",
+    found: `${pr.reviews.length} reviews read`,
+    fix: "Set repository.cannot-see: warn to accept it."
+  };
+}
 async function evaluateRange2(range2, cfg, ports, teams) {
   const env = range2.environment;
   const findings = [];
@@ -92675,7 +92678,9 @@ async function evaluateRange2(range2, cfg, ports, teams) {
   }
   const reviews = /* @__PURE__ */ new Map();
   for (const [n, entry] of Object.entries(range2.pullRequests)) {
-    reviews.set(Number(n), await reviewPullRequest(entry.pr, entry.codeowners, cfg, ports, teams));
+    const review = await reviewPullRequest(entry.pr, entry.codeowners, cfg, ports, teams);
+    if (entry.reviewsTruncated) review.findings.push(reviewsIncomplete(entry.pr, cfg));
+    reviews.set(Number(n), review);
   }
   const direct = [];
   const unknown2 = [];
