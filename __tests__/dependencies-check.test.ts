@@ -624,6 +624,10 @@ describe('versionsMatch (deny rules)', () => {
     ['>=1.0.0', '0.9.9', false],
     ['>1.0.0', '1.0.1', true],
     ['<=2.0.0', '2.0.1', false],
+    ['<=2.0.0', '1.5.0', true],
+    ['>=1.0.0', '1.5.0', true],
+    ['>1.0.0', '1.0.0', false],
+    ['<1.0.0', '1.0.0', false],
     ['<1.0.0', '0.9.0', true],
     ['=2.0.0', '2.0.1', false],
     // A space after the operator belongs to the comparison (was read as the exact versions
