@@ -14,7 +14,7 @@ import {
   configFromScanDeps,
   configFromVerifyArtifact,
 } from '../src/config/index.js';
-import { GateError } from '../src/errors.js';
+import { thrownBy, rejectionOf } from './helpers/gate-error.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SAN = 'https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main';
@@ -42,26 +42,6 @@ async function file(text: string, ext = 'yml'): Promise<string> {
   const f = path.join(dir, `f-${++counter}.${ext}`);
   await writeFile(f, text, 'utf8');
   return f;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<GateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GateError);
-    return err as GateError;
-  }
-  throw new Error('expected a GateError, but the promise resolved');
-}
-
-function thrownBy(fn: () => unknown): GateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GateError);
-    return err as GateError;
-  }
-  throw new Error('expected a GateError, but nothing was thrown');
 }
 
 describe('run: the signatures section', () => {

@@ -13,6 +13,7 @@ import {
 import { loadPolicy, parsePolicy } from '../src/config/load.js';
 import { parseDuration, runOptionsSchema } from '../src/config/schema.js';
 import { GateError } from '../src/errors.js';
+import { thrownBy, rejectionOf } from './helpers/gate-error.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SAN = 'https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main';
@@ -41,26 +42,6 @@ async function policyFile(text: string): Promise<string> {
   const file = path.join(dir, `policy-${++counter}.yml`);
   await writeFile(file, text, 'utf8');
   return file;
-}
-
-function thrownBy(fn: () => unknown): GateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GateError);
-    return err as GateError;
-  }
-  throw new Error('expected a GateError, but nothing was thrown');
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<GateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GateError);
-    return err as GateError;
-  }
-  throw new Error('expected a GateError, but the promise resolved');
 }
 
 /** The policy error for `text`, named `p.yml`. */

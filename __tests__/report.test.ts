@@ -5,7 +5,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { policyJsonSchema, reportJsonSchema } from '../src/config/json-schema.js';
-import { GateError } from '../src/errors.js';
 import { checksDiagram } from '../src/report/diagram.js';
 import { md } from '../src/report/escape.js';
 import { renderMarkdown } from '../src/report/markdown.js';
@@ -13,6 +12,7 @@ import { outputLine, publishReport } from '../src/report/publish.js';
 import { reportSchema } from '../src/report/report-schema.js';
 import { renderText } from '../src/report/text.js';
 import type { ArtifactEvidence, Report } from '../src/types.js';
+import { rejectionOf } from './helpers/gate-error.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -596,16 +596,6 @@ function parseOutputs(text: string): Map<string, string> {
     }
   }
   return outputs;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<GateError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GateError);
-    return err as GateError;
-  }
-  throw new Error('expected a GateError, but the promise resolved');
 }
 
 function escapeRe(s: string): string {
